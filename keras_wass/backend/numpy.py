@@ -1,0 +1,17 @@
+"""NumPy (inference-only) pieces of keras_wass."""
+
+from keras_wass.backend._common import keras_unseeded_normal
+
+
+def is_tracing(*tensors):
+    del tensors
+    return False
+
+
+def unseeded_normal(shape, dtype, entropy=()):
+    del entropy
+    return keras_unseeded_normal(shape, dtype)
+
+
+def supports_float64():
+    return True

@@ -1,0 +1,15 @@
+"""Wasserstein losses for ``model.compile(loss=...)``."""
+
+from keras_wass.losses._one_d import HistogramWasserstein1DLoss
+from keras_wass.losses._one_d import Wasserstein1DLoss
+from keras_wass.losses._sliced import SlicedWassersteinLoss
+from keras_wass.losses._wasserstein import WassersteinLoss
+from keras_wass.losses._wasserstein import wasserstein_loss
+
+__all__ = [
+    "HistogramWasserstein1DLoss",
+    "SlicedWassersteinLoss",
+    "Wasserstein1DLoss",
+    "WassersteinLoss",
+    "wasserstein_loss",
+]

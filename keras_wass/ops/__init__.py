@@ -1,0 +1,22 @@
+"""Functional, differentiable optimal transport in ``keras.ops``.
+
+Every function accepts backend tensors or NumPy arrays and works unchanged on
+TensorFlow, JAX and PyTorch, eagerly and under ``jit`` (except `emd`, which
+runs SciPy).
+"""
+
+from keras_wass.ops._exact import emd
+from keras_wass.ops._gaussian import frechet_distance
+from keras_wass.ops._gaussian import gaussian_wasserstein
+from keras_wass.ops._one_d import wasserstein_1d
+from keras_wass.ops._sliced import max_sliced_wasserstein
+from keras_wass.ops._sliced import sliced_wasserstein
+
+__all__ = [
+    "emd",
+    "frechet_distance",
+    "gaussian_wasserstein",
+    "max_sliced_wasserstein",
+    "sliced_wasserstein",
+    "wasserstein_1d",
+]
