@@ -10,6 +10,7 @@ __version__ = "0.1.0"
 from keras_wass import constraints  # noqa: E402
 from keras_wass import losses  # noqa: E402
 from keras_wass import metrics  # noqa: E402
+from keras_wass import models  # noqa: E402
 from keras_wass import ops  # noqa: E402
 
-__all__ = ["ops", "losses", "metrics", "constraints", "__version__"]
+__all__ = ["ops", "losses", "metrics", "constraints", "models", "__version__"]

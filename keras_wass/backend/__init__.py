@@ -29,5 +29,6 @@ name = _BACKEND
 is_tracing = _impl.is_tracing
 unseeded_normal = _impl.unseeded_normal
 supports_float64 = _impl.supports_float64
+GANTrainStep = _impl.GANTrainStep
 
-__all__ = ["name", "is_tracing", "unseeded_normal", "supports_float64"]
+__all__ = ["name", "is_tracing", "unseeded_normal", "supports_float64", "GANTrainStep"]

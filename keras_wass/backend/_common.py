@@ -6,3 +6,15 @@ import keras
 def keras_unseeded_normal(shape, dtype):
     """Draws from Keras's global seed generator (fresh at every call)."""
     return keras.random.normal(shape, dtype=dtype, seed=None)
+
+
+def real_batch(data):
+    """The real samples of a ``fit`` batch (``x``; any ``y`` is ignored)."""
+    x, _, _ = keras.utils.unpack_x_y_sample_weight(data)
+    return x
+
+
+def record_logs(model, logs):
+    """Adds one update's values to the model's running means."""
+    for name, value in logs.items():
+        model.trackers[name].update_state(value)

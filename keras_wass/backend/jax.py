@@ -39,3 +39,118 @@ def unseeded_normal(shape, dtype, entropy=()):
 
 def supports_float64():
     return bool(jax.config.jax_enable_x64)
+
+
+def _indices(variables, subset):
+    positions = {id(v): i for i, v in enumerate(variables)}
+    return [positions[id(v)] for v in subset]
+
+
+class GANTrainStep:
+    """``train_step`` of WGANGP / WGAN on JAX: purely stateless.
+
+    Keras's JAX trainer passes the state as four lists of values aligned with
+    ``model.trainable_variables``, ``non_trainable_variables``,
+    ``optimizer.variables`` and ``metrics_variables``. ``model.optimizer`` is
+    an ``OptimizerPair`` whose variables are the critic optimizer's followed by
+    the generator optimizer's, so both optimizers' states travel through the
+    compiled step. Gradients come from ``jax.value_and_grad`` over
+    ``stateless_call``; the penalty's input gradient from ``jax.grad``.
+    """
+
+    def _critic_loss(self, critic_values, critic_state, real, fake, alpha):
+        critic = self.critic
+        input_grads = None
+        if self.uses_penalty:
+            def total_score(x):
+                scores, _ = critic.stateless_call(critic_values, critic_state, x, training=True)
+                return jnp.sum(scores)
+
+            input_grads = jax.grad(total_score)(self.interpolate(real, fake, alpha))
+        real_scores, critic_state = critic.stateless_call(critic_values, critic_state, real, training=True)
+        fake_scores, critic_state = critic.stateless_call(critic_values, critic_state, fake, training=True)
+        loss, logs = self.critic_objective(real_scores, fake_scores, input_grads)
+        return loss, (logs, critic_state)
+
+    def _generator_loss(self, generator_values, generator_state, critic_values, critic_state, z):
+        fake, generator_state = self.generator.stateless_call(
+            generator_values, generator_state, z, training=True
+        )
+        scores, critic_state = self.critic.stateless_call(critic_values, critic_state, fake, training=True)
+        return self.generator_objective(scores), (generator_state, critic_state)
+
+    def _draw(self, seed_state, real, with_alpha):
+        from keras import StatelessScope
+
+        with StatelessScope(state_mapping=[(self.seed_generator.state, seed_state)]) as scope:
+            z = self.sample_latent(real.shape[0])
+            alpha = self.sample_alpha(real) if with_alpha else None
+        return z, alpha, scope.get_current_value(self.seed_generator.state)
+
+    def train_step(self, state, data):
+        from keras import StatelessScope
+
+        from keras_wass.backend._common import real_batch, record_logs
+
+        trainable, non_trainable, optimizer_values, metric_values = (list(s) for s in state)
+        real = jnp.asarray(real_batch(data))
+        critic_t = _indices(self.trainable_variables, self.critic.trainable_variables)
+        generator_t = _indices(self.trainable_variables, self.generator.trainable_variables)
+        critic_n = _indices(self.non_trainable_variables, self.critic.non_trainable_variables)
+        generator_n = _indices(self.non_trainable_variables, self.generator.non_trainable_variables)
+        (seed_n,) = _indices(self.non_trainable_variables, [self.seed_generator.state])
+
+        critic_values = [trainable[i] for i in critic_t]
+        generator_values = [trainable[i] for i in generator_t]
+        critic_state = [non_trainable[i] for i in critic_n]
+        generator_state = [non_trainable[i] for i in generator_n]
+        seed_state = non_trainable[seed_n]
+        critic_opt, generator_opt = self.optimizer.split(optimizer_values)
+
+        critic_grad_fn = jax.value_and_grad(self._critic_loss, has_aux=True)
+        all_logs = []
+        for _ in range(self.critic_steps):
+            z, alpha, seed_state = self._draw(seed_state, real, self.uses_penalty)
+            fake, generator_state = self.generator.stateless_call(
+                generator_values, generator_state, z, training=True
+            )
+            fake = jax.lax.stop_gradient(fake).astype(real.dtype)
+            (_, (logs, critic_state)), grads = critic_grad_fn(
+                critic_values, critic_state, real, fake, alpha
+            )
+            critic_values, critic_opt = self.critic_optimizer.stateless_apply(
+                critic_opt, grads, critic_values
+            )
+            if self.clips_critic:
+                critic_values = self.constrain_critic(critic_values)
+            all_logs.append(logs)
+
+        z, _, seed_state = self._draw(seed_state, real, False)
+        (generator_loss, (generator_state, critic_state)), grads = jax.value_and_grad(
+            self._generator_loss, has_aux=True
+        )(generator_values, generator_state, critic_values, critic_state, z)
+        generator_values, generator_opt = self.generator_optimizer.stateless_apply(
+            generator_opt, grads, generator_values
+        )
+        all_logs.append({"generator_loss": generator_loss})
+
+        with StatelessScope(state_mapping=list(zip(self.metrics_variables, metric_values))) as scope:
+            for logs in all_logs:
+                record_logs(self, logs)
+            results = self.log_results()
+        metric_values = [
+            value if (new := scope.get_current_value(v)) is None else new
+            for v, value in zip(self.metrics_variables, metric_values)
+        ]
+
+        for index, value in zip(critic_t, critic_values):
+            trainable[index] = value
+        for index, value in zip(generator_t, generator_values):
+            trainable[index] = value
+        for index, value in zip(critic_n, critic_state):
+            non_trainable[index] = value
+        for index, value in zip(generator_n, generator_state):
+            non_trainable[index] = value
+        non_trainable[seed_n] = seed_state
+        state = (trainable, non_trainable, critic_opt + generator_opt, metric_values)
+        return results, state

@@ -15,3 +15,10 @@ def unseeded_normal(shape, dtype, entropy=()):
 
 def supports_float64():
     return True
+
+
+class GANTrainStep:
+    """The NumPy backend cannot train."""
+
+    def train_step(self, data):
+        raise NotImplementedError("WGAN training needs the tensorflow, jax or torch backend.")

@@ -1,0 +1,6 @@
+"""WGAN models: ``keras.Model`` subclasses with their own ``train_step``."""
+
+from keras_wass.models._wgan import WGAN
+from keras_wass.models._wgan import WGANGP
+
+__all__ = ["WGAN", "WGANGP"]
