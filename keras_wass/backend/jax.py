@@ -60,15 +60,21 @@ class GANTrainStep:
 
     def _critic_loss(self, critic_values, critic_state, real, fake, alpha):
         critic = self.critic
+        batch_size = real.shape[0]
+
+        def scores_of(interpolates):
+            inputs = self.critic_inputs(real, fake, interpolates)
+            scores, new_state = critic.stateless_call(critic_values, critic_state, inputs, training=True)
+            mixed, real_scores, fake_scores = self.split_scores(scores, batch_size)
+            total = 0.0 if mixed is None else jnp.sum(mixed)
+            return total, (real_scores, fake_scores, new_state)
+
         input_grads = None
         if self.uses_penalty:
-            def total_score(x):
-                scores, _ = critic.stateless_call(critic_values, critic_state, x, training=True)
-                return jnp.sum(scores)
-
-            input_grads = jax.grad(total_score)(self.interpolate(real, fake, alpha))
-        real_scores, critic_state = critic.stateless_call(critic_values, critic_state, real, training=True)
-        fake_scores, critic_state = critic.stateless_call(critic_values, critic_state, fake, training=True)
+            interpolates = self.interpolate(real, fake, alpha)
+            input_grads, (real_scores, fake_scores, critic_state) = jax.grad(scores_of, has_aux=True)(interpolates)
+        else:
+            _, (real_scores, fake_scores, critic_state) = scores_of(None)
         loss, logs = self.critic_objective(real_scores, fake_scores, input_grads)
         return loss, (logs, critic_state)
 
@@ -79,12 +85,13 @@ class GANTrainStep:
         scores, critic_state = self.critic.stateless_call(critic_values, critic_state, fake, training=True)
         return self.generator_objective(scores), (generator_state, critic_state)
 
-    def _draw(self, seed_state, real, with_alpha):
+    def _draw(self, seed_state, latent_rows=None, alpha_of=None):
+        """Latent vectors and/or mixing weights, and the seed state after."""
         from keras import StatelessScope
 
         with StatelessScope(state_mapping=[(self.seed_generator.state, seed_state)]) as scope:
-            z = self.sample_latent(real.shape[0])
-            alpha = self.sample_alpha(real) if with_alpha else None
+            z = None if latent_rows is None else self.sample_latent(latent_rows)
+            alpha = None if alpha_of is None else self.sample_alpha(alpha_of)
         return z, alpha, scope.get_current_value(self.seed_generator.state)
 
     def train_step(self, state, data):
@@ -107,14 +114,19 @@ class GANTrainStep:
         seed_state = non_trainable[seed_n]
         critic_opt, generator_opt = self.optimizer.split(optimizer_values)
 
+        batch_size = real.shape[0]
+        z, _, seed_state = self._draw(seed_state, self.critic_steps * batch_size)
+        fakes, generator_state = self.generator.stateless_call(
+            generator_values, generator_state, z, training=True
+        )
+        fakes = jax.lax.stop_gradient(fakes).astype(real.dtype)
+        alphas = None
+        if self.uses_penalty:
+            _, alphas, seed_state = self._draw(seed_state, alpha_of=fakes)
         critic_grad_fn = jax.value_and_grad(self._critic_loss, has_aux=True)
         all_logs = []
-        for _ in range(self.critic_steps):
-            z, alpha, seed_state = self._draw(seed_state, real, self.uses_penalty)
-            fake, generator_state = self.generator.stateless_call(
-                generator_values, generator_state, z, training=True
-            )
-            fake = jax.lax.stop_gradient(fake).astype(real.dtype)
+        for i, fake in enumerate(self.split_steps(fakes, batch_size)):
+            alpha = None if alphas is None else alphas[i * batch_size:(i + 1) * batch_size]
             (_, (logs, critic_state)), grads = critic_grad_fn(
                 critic_values, critic_state, real, fake, alpha
             )
@@ -125,17 +137,17 @@ class GANTrainStep:
                 critic_values = self.constrain_critic(critic_values)
             all_logs.append(logs)
 
-        z, _, seed_state = self._draw(seed_state, real, False)
+        z, _, seed_state = self._draw(seed_state, batch_size)
         (generator_loss, (generator_state, critic_state)), grads = jax.value_and_grad(
             self._generator_loss, has_aux=True
         )(generator_values, generator_state, critic_values, critic_state, z)
         generator_values, generator_opt = self.generator_optimizer.stateless_apply(
             generator_opt, grads, generator_values
         )
-        all_logs.append({"generator_loss": generator_loss})
+        step_logs = [self.mean_logs(all_logs), {"generator_loss": generator_loss}]
 
         with StatelessScope(state_mapping=list(zip(self.metrics_variables, metric_values))) as scope:
-            for logs in all_logs:
+            for logs in step_logs:
                 record_logs(self, logs)
             results = self.log_results()
         metric_values = [

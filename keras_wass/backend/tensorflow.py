@@ -25,41 +25,52 @@ def supports_float64():
 
 
 class GANTrainStep:
-    """``train_step`` of WGANGP / WGAN on TensorFlow: nested gradient tapes."""
+    """``train_step`` of WGANGP / WGAN on TensorFlow: nested gradient tapes.
+
+    The fakes of all critic updates come from one generator call (the
+    generator does not change during them), and each critic update scores
+    interpolates, reals and fakes in one critic call.
+    """
 
     def train_step(self, data):
         from keras_wass.backend._common import real_batch, record_logs
 
         real = tf.convert_to_tensor(real_batch(data))
         batch_size = tf.shape(real)[0]
+        steps = self.critic_steps
         critic_vars = self.critic.trainable_variables
         generator_vars = self.generator.trainable_variables
-        for _ in range(self.critic_steps):
-            z = self.sample_latent(batch_size)
-            fake = tf.stop_gradient(tf.cast(self.generator(z, training=True), real.dtype))
+        z = self.sample_latent(steps * batch_size)
+        fakes = tf.stop_gradient(tf.cast(self.generator(z, training=True), real.dtype))
+        alphas = self.sample_alpha(fakes) if self.uses_penalty else None
+        all_logs = []
+        for i in range(steps):
+            fake = fakes[i * batch_size:(i + 1) * batch_size]
             with tf.GradientTape() as tape:
+                with tf.GradientTape() as inner:
+                    interpolates = None
+                    if self.uses_penalty:
+                        alpha = alphas[i * batch_size:(i + 1) * batch_size]
+                        interpolates = self.interpolate(real, fake, alpha)
+                        inner.watch(interpolates)
+                    scores = self.critic(self.critic_inputs(real, fake, interpolates), training=True)
+                    mixed_scores, real_scores, fake_scores = self.split_scores(scores, batch_size)
                 input_grads = None
                 if self.uses_penalty:
-                    interpolates = self.interpolate(real, fake, self.sample_alpha(real))
-                    with tf.GradientTape() as inner:
-                        inner.watch(interpolates)
-                        scores = self.critic(interpolates, training=True)
-                    input_grads = inner.gradient(scores, interpolates)
-                real_scores = self.critic(real, training=True)
-                fake_scores = self.critic(fake, training=True)
+                    input_grads = inner.gradient(mixed_scores, interpolates)
                 loss, logs = self.critic_objective(real_scores, fake_scores, input_grads)
-            grads = tape.gradient(loss, critic_vars)
-            self.critic_optimizer.apply(grads, critic_vars)
+            self.critic_optimizer.apply(tape.gradient(loss, critic_vars), critic_vars)
             if self.clips_critic:
                 values = self.constrain_critic([v.value for v in critic_vars])
                 for variable, value in zip(critic_vars, values):
                     variable.assign(value)
-            record_logs(self, logs)
+            all_logs.append(logs)
         z = self.sample_latent(batch_size)
         with tf.GradientTape() as tape:
             fake_scores = self.critic(self.generator(z, training=True), training=True)
             generator_loss = self.generator_objective(fake_scores)
         grads = tape.gradient(generator_loss, generator_vars)
         self.generator_optimizer.apply(grads, generator_vars)
+        record_logs(self, self.mean_logs(all_logs))
         record_logs(self, {"generator_loss": generator_loss})
         return self.log_results()

@@ -24,7 +24,36 @@ def supports_float64():
 
 class GANTrainStep:
     """``train_step`` of WGANGP / WGAN on PyTorch: ``autograd.grad`` with
-    ``create_graph=True`` for the gradient penalty."""
+    ``create_graph=True`` for the gradient penalty.
+
+    The fakes of all critic updates come from one generator call (the
+    generator does not change during them), and each critic update scores
+    interpolates, reals and fakes in one critic call. With
+    ``jit_compile=True`` Keras wraps the step in ``torch.compile``, whose AOT
+    autograd cannot differentiate twice; the critic updates with the penalty
+    then run eagerly (``torch.compiler.disable``) and the rest is compiled.
+    """
+
+    def _critic_update(self, real, fake, alpha):
+        critic_vars = self.critic.trainable_variables
+        batch_size = real.shape[0]
+        interpolates = None
+        if self.uses_penalty:
+            interpolates = self.interpolate(real, fake, alpha).detach().requires_grad_(True)
+        scores = self.critic(self.critic_inputs(real, fake, interpolates), training=True)
+        mixed_scores, real_scores, fake_scores = self.split_scores(scores, batch_size)
+        input_grads = None
+        if self.uses_penalty:
+            (input_grads,) = torch.autograd.grad(mixed_scores.sum(), interpolates, create_graph=True)
+        loss, logs = self.critic_objective(real_scores, fake_scores, input_grads)
+        grads = torch.autograd.grad(loss, [v.value for v in critic_vars])
+        with torch.no_grad():
+            self.critic_optimizer.apply(list(grads), critic_vars)
+            if self.clips_critic:
+                values = self.constrain_critic([v.value for v in critic_vars])
+                for variable, value in zip(critic_vars, values):
+                    variable.assign(value)
+        return {k: v.detach() for k, v in logs.items()}
 
     def train_step(self, data):
         from keras import ops
@@ -33,31 +62,18 @@ class GANTrainStep:
 
         real = ops.convert_to_tensor(real_batch(data))
         batch_size = real.shape[0]
-        critic_vars = self.critic.trainable_variables
+        z = self.sample_latent(self.critic_steps * batch_size)
+        with torch.no_grad():
+            fakes = self.generator(z, training=True).to(real.dtype)
+        alphas = self.sample_alpha(fakes) if self.uses_penalty else None
+        critic_update = self._critic_update
+        if self.uses_penalty:
+            critic_update = torch.compiler.disable(critic_update)
+        all_logs = []
+        for i, fake in enumerate(self.split_steps(fakes, batch_size)):
+            alpha = None if alphas is None else alphas[i * batch_size:(i + 1) * batch_size]
+            all_logs.append(critic_update(real, fake, alpha))
         generator_vars = self.generator.trainable_variables
-        for _ in range(self.critic_steps):
-            z = self.sample_latent(batch_size)
-            with torch.no_grad():
-                fake = self.generator(z, training=True).to(real.dtype)
-            input_grads = None
-            if self.uses_penalty:
-                interpolates = self.interpolate(real, fake, self.sample_alpha(real))
-                interpolates = interpolates.detach().requires_grad_(True)
-                scores = self.critic(interpolates, training=True)
-                (input_grads,) = torch.autograd.grad(
-                    scores.sum(), interpolates, create_graph=True
-                )
-            real_scores = self.critic(real, training=True)
-            fake_scores = self.critic(fake, training=True)
-            loss, logs = self.critic_objective(real_scores, fake_scores, input_grads)
-            grads = torch.autograd.grad(loss, [v.value for v in critic_vars])
-            with torch.no_grad():
-                self.critic_optimizer.apply(list(grads), critic_vars)
-                if self.clips_critic:
-                    values = self.constrain_critic([v.value for v in critic_vars])
-                    for variable, value in zip(critic_vars, values):
-                        variable.assign(value)
-            record_logs(self, {k: v.detach() for k, v in logs.items()})
         z = self.sample_latent(batch_size)
         fake_scores = self.critic(self.generator(z, training=True), training=True)
         generator_loss = self.generator_objective(fake_scores)
@@ -65,5 +81,6 @@ class GANTrainStep:
         # Gradients of the critic's weights from this pass are not kept.
         with torch.no_grad():
             self.generator_optimizer.apply(list(grads), generator_vars)
-        record_logs(self, {"generator_loss": generator_loss.detach()})
+            record_logs(self, self.mean_logs(all_logs))
+            record_logs(self, {"generator_loss": generator_loss.detach()})
         return self.log_results()

@@ -114,8 +114,6 @@ def test_one_sided_penalty_ignores_small_gradients():
 
 @pytest.mark.parametrize("jit_compile", [False, True])
 def test_fit_with_callbacks_history_and_jit(jit_compile):
-    if BACKEND == "torch" and jit_compile:
-        pytest.skip("torch.compile of the double-backward step: covered by the slow marker")
     gan = WGANGP(_mlp(2, 2), _mlp(2, 1), latent_dim=2, critic_steps=2, seed=0)
     gan.compile(jit_compile=jit_compile)
     seen = []
