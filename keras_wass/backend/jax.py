@@ -58,23 +58,29 @@ class GANTrainStep:
     ``stateless_call``; the penalty's input gradient from ``jax.grad``.
     """
 
+    def _scores(self, critic_values, critic_state, real, fake, interpolates, training):
+        """(sum of interpolate scores, (real scores, fake scores, critic state))."""
+        inputs = self.critic_inputs(real, fake, interpolates)
+        scores, critic_state = self.critic.stateless_call(critic_values, critic_state, inputs, training=training)
+        mixed, real_scores, fake_scores = self.split_scores(scores, real.shape[0])
+        total = 0.0 if mixed is None else jnp.sum(mixed)
+        return total, (real_scores, fake_scores, critic_state)
+
+    def _critic_terms(self, critic_values, critic_state, real, fake, alpha, training):
+        """Real and fake scores, input gradients at the interpolates, new state."""
+        if not self.uses_penalty:
+            _, aux = self._scores(critic_values, critic_state, real, fake, None, training)
+            return aux + (None,)
+        interpolates = self.interpolate(real, fake, alpha)
+        input_grads, aux = jax.grad(
+            lambda x: self._scores(critic_values, critic_state, real, fake, x, training), has_aux=True
+        )(interpolates)
+        return aux + (input_grads,)
+
     def _critic_loss(self, critic_values, critic_state, real, fake, alpha):
-        critic = self.critic
-        batch_size = real.shape[0]
-
-        def scores_of(interpolates):
-            inputs = self.critic_inputs(real, fake, interpolates)
-            scores, new_state = critic.stateless_call(critic_values, critic_state, inputs, training=True)
-            mixed, real_scores, fake_scores = self.split_scores(scores, batch_size)
-            total = 0.0 if mixed is None else jnp.sum(mixed)
-            return total, (real_scores, fake_scores, new_state)
-
-        input_grads = None
-        if self.uses_penalty:
-            interpolates = self.interpolate(real, fake, alpha)
-            input_grads, (real_scores, fake_scores, critic_state) = jax.grad(scores_of, has_aux=True)(interpolates)
-        else:
-            _, (real_scores, fake_scores, critic_state) = scores_of(None)
+        real_scores, fake_scores, critic_state, input_grads = self._critic_terms(
+            critic_values, critic_state, real, fake, alpha, training=True
+        )
         loss, logs = self.critic_objective(real_scores, fake_scores, input_grads)
         return loss, (logs, critic_state)
 
@@ -94,24 +100,59 @@ class GANTrainStep:
             alpha = None if alpha_of is None else self.sample_alpha(alpha_of)
         return z, alpha, scope.get_current_value(self.seed_generator.state)
 
-    def train_step(self, state, data):
+    def _unpack(self, trainable, non_trainable):
+        """The networks' values and states and the seed state, from Keras's lists."""
+        index = {
+            "critic_t": _indices(self.trainable_variables, self.critic.trainable_variables),
+            "generator_t": _indices(self.trainable_variables, self.generator.trainable_variables),
+            "critic_n": _indices(self.non_trainable_variables, self.critic.non_trainable_variables),
+            "generator_n": _indices(self.non_trainable_variables, self.generator.non_trainable_variables),
+            "seed_n": _indices(self.non_trainable_variables, [self.seed_generator.state])[0],
+        }
+        parts = {
+            "critic_values": [trainable[i] for i in index["critic_t"]],
+            "generator_values": [trainable[i] for i in index["generator_t"]],
+            "critic_state": [non_trainable[i] for i in index["critic_n"]],
+            "generator_state": [non_trainable[i] for i in index["generator_n"]],
+            "seed_state": non_trainable[index["seed_n"]],
+        }
+        return index, parts
+
+    @staticmethod
+    def _pack(index, parts, trainable, non_trainable):
+        for key, where in (("critic_values", "critic_t"), ("generator_values", "generator_t")):
+            for i, value in zip(index[where], parts[key]):
+                trainable[i] = value
+        for key, where in (("critic_state", "critic_n"), ("generator_state", "generator_n")):
+            for i, value in zip(index[where], parts[key]):
+                non_trainable[i] = value
+        non_trainable[index["seed_n"]] = parts["seed_state"]
+
+    def _record(self, metric_values, step_logs):
+        """Updates the running means statelessly: (results, new metric values)."""
         from keras import StatelessScope
 
-        from keras_wass.backend._common import real_batch, record_logs
+        from keras_wass.backend._common import record_logs
+
+        with StatelessScope(state_mapping=list(zip(self.metrics_variables, metric_values))) as scope:
+            for logs in step_logs:
+                record_logs(self, logs)
+            results = self.log_results()
+        metric_values = [
+            value if (new := scope.get_current_value(v)) is None else new
+            for v, value in zip(self.metrics_variables, metric_values)
+        ]
+        return results, metric_values
+
+    def train_step(self, state, data):
+        from keras_wass.backend._common import real_batch
 
         trainable, non_trainable, optimizer_values, metric_values = (list(s) for s in state)
         real = jnp.asarray(real_batch(data))
-        critic_t = _indices(self.trainable_variables, self.critic.trainable_variables)
-        generator_t = _indices(self.trainable_variables, self.generator.trainable_variables)
-        critic_n = _indices(self.non_trainable_variables, self.critic.non_trainable_variables)
-        generator_n = _indices(self.non_trainable_variables, self.generator.non_trainable_variables)
-        (seed_n,) = _indices(self.non_trainable_variables, [self.seed_generator.state])
-
-        critic_values = [trainable[i] for i in critic_t]
-        generator_values = [trainable[i] for i in generator_t]
-        critic_state = [non_trainable[i] for i in critic_n]
-        generator_state = [non_trainable[i] for i in generator_n]
-        seed_state = non_trainable[seed_n]
+        index, parts = self._unpack(trainable, non_trainable)
+        critic_values, critic_state = parts["critic_values"], parts["critic_state"]
+        generator_values, generator_state = parts["generator_values"], parts["generator_state"]
+        seed_state = parts["seed_state"]
         critic_opt, generator_opt = self.optimizer.split(optimizer_values)
 
         batch_size = real.shape[0]
@@ -144,25 +185,36 @@ class GANTrainStep:
         generator_values, generator_opt = self.generator_optimizer.stateless_apply(
             generator_opt, grads, generator_values
         )
-        step_logs = [self.mean_logs(all_logs), {"generator_loss": generator_loss}]
+        results, metric_values = self._record(
+            metric_values, [self.mean_logs(all_logs), {"generator_loss": generator_loss}]
+        )
+        parts = {
+            "critic_values": critic_values, "generator_values": generator_values,
+            "critic_state": critic_state, "generator_state": generator_state, "seed_state": seed_state,
+        }
+        self._pack(index, parts, trainable, non_trainable)
+        return results, (trainable, non_trainable, critic_opt + generator_opt, metric_values)
 
-        with StatelessScope(state_mapping=list(zip(self.metrics_variables, metric_values))) as scope:
-            for logs in step_logs:
-                record_logs(self, logs)
-            results = self.log_results()
-        metric_values = [
-            value if (new := scope.get_current_value(v)) is None else new
-            for v, value in zip(self.metrics_variables, metric_values)
-        ]
+    def test_step(self, state, data):
+        from keras_wass.backend._common import real_batch
 
-        for index, value in zip(critic_t, critic_values):
-            trainable[index] = value
-        for index, value in zip(generator_t, generator_values):
-            trainable[index] = value
-        for index, value in zip(critic_n, critic_state):
-            non_trainable[index] = value
-        for index, value in zip(generator_n, generator_state):
-            non_trainable[index] = value
-        non_trainable[seed_n] = seed_state
-        state = (trainable, non_trainable, critic_opt + generator_opt, metric_values)
-        return results, state
+        trainable, non_trainable, metric_values = (list(s) for s in state)
+        real = jnp.asarray(real_batch(data))
+        index, parts = self._unpack(trainable, non_trainable)
+        z, _, seed_state = self._draw(parts["seed_state"], real.shape[0])
+        fake, _ = self.generator.stateless_call(
+            parts["generator_values"], parts["generator_state"], z, training=False
+        )
+        fake = fake.astype(real.dtype)
+        alpha = None
+        if self.uses_penalty:
+            _, alpha, seed_state = self._draw(seed_state, alpha_of=fake)
+        real_scores, fake_scores, _, input_grads = self._critic_terms(
+            parts["critic_values"], parts["critic_state"], real, fake, alpha, training=False
+        )
+        results, metric_values = self._record(
+            metric_values, [self.evaluation_logs(real_scores, fake_scores, input_grads)]
+        )
+        parts["seed_state"] = seed_state
+        self._pack(index, parts, trainable, non_trainable)
+        return results, (trainable, non_trainable, metric_values)

@@ -74,3 +74,20 @@ class GANTrainStep:
         record_logs(self, self.mean_logs(all_logs))
         record_logs(self, {"generator_loss": generator_loss})
         return self.log_results()
+
+    def test_step(self, data):
+        from keras_wass.backend._common import real_batch, record_logs
+
+        real = tf.convert_to_tensor(real_batch(data))
+        batch_size = tf.shape(real)[0]
+        fake = tf.cast(self.generator(self.sample_latent(batch_size), training=False), real.dtype)
+        interpolates = None
+        with tf.GradientTape() as tape:
+            if self.uses_penalty:
+                interpolates = self.interpolate(real, fake, self.sample_alpha(fake))
+                tape.watch(interpolates)
+            scores = self.critic(self.critic_inputs(real, fake, interpolates), training=False)
+            mixed_scores, real_scores, fake_scores = self.split_scores(scores, batch_size)
+        input_grads = tape.gradient(mixed_scores, interpolates) if self.uses_penalty else None
+        record_logs(self, self.evaluation_logs(real_scores, fake_scores, input_grads))
+        return self.log_results()

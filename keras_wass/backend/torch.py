@@ -84,3 +84,33 @@ class GANTrainStep:
             record_logs(self, self.mean_logs(all_logs))
             record_logs(self, {"generator_loss": generator_loss.detach()})
         return self.log_results()
+
+    def _evaluation_logs(self, real, fake, alpha):
+        batch_size = real.shape[0]
+        interpolates = None
+        with torch.enable_grad():  # Keras runs test_step under no_grad
+            if self.uses_penalty:
+                interpolates = self.interpolate(real, fake, alpha).detach().requires_grad_(True)
+            scores = self.critic(self.critic_inputs(real, fake, interpolates), training=False)
+            mixed_scores, real_scores, fake_scores = self.split_scores(scores, batch_size)
+            input_grads = None
+            if self.uses_penalty:
+                (input_grads,) = torch.autograd.grad(mixed_scores.sum(), interpolates)
+        logs = self.evaluation_logs(real_scores.detach(), fake_scores.detach(), input_grads)
+        return {k: v.detach() for k, v in logs.items()}
+
+    def test_step(self, data):
+        from keras import ops
+
+        from keras_wass.backend._common import real_batch, record_logs
+
+        real = ops.convert_to_tensor(real_batch(data))
+        with torch.no_grad():
+            fake = self.generator(self.sample_latent(real.shape[0]), training=False).to(real.dtype)
+        alpha = self.sample_alpha(fake) if self.uses_penalty else None
+        evaluation_logs = self._evaluation_logs
+        if self.uses_penalty:
+            evaluation_logs = torch.compiler.disable(evaluation_logs)
+        with torch.no_grad():
+            record_logs(self, evaluation_logs(real, fake, alpha))
+        return self.log_results()

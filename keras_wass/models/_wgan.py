@@ -110,6 +110,12 @@ class _WassersteinGAN(backend.GANTrainStep, keras.Model):
     def generator_objective(self, fake_scores):
         return -ops.mean(fake_scores)
 
+    def evaluation_logs(self, real_scores, fake_scores, input_grads):
+        """Logs of ``evaluate`` (and ``validation_data``): no update is made."""
+        _, logs = self.critic_objective(real_scores, fake_scores, input_grads)
+        logs["generator_loss"] = self.generator_objective(fake_scores)
+        return logs
+
     def constrain_critic(self, values):
         """Values of the critic's trainable variables after an update."""
         return values
@@ -277,7 +283,10 @@ class WGANGP(_WassersteinGAN):
     Logs: ``critic_loss`` (with the weighted penalty), ``generator_loss``,
     ``gradient_penalty`` (the mean of ``(norm - 1)^2`` before ``gp_weight``)
     and ``wasserstein_estimate`` (mean critic score on reals minus on fakes),
-    each averaged over the epoch's updates.
+    each averaged over the epoch's updates. ``evaluate`` (and
+    ``validation_data`` in ``fit``) reports the same four values for held-out
+    reals against fresh fakes, both networks in inference mode, without
+    updating anything.
 
     Args:
         generator: a ``keras.Model`` from ``(batch, latent_dim)`` to samples.

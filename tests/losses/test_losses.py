@@ -100,8 +100,6 @@ def _fit_case(name):
 @pytest.mark.parametrize("jit_compile", [False, True])
 @pytest.mark.parametrize("name", ["wasserstein", "1d", "histogram", "sliced"])
 def test_compile_fit(name, jit_compile):
-    if BACKEND == "torch" and jit_compile and name != "sliced":
-        pytest.skip("one torch.compile fit (sliced) keeps CPU time reasonable")
     model, loss, x, y = _fit_case(name)
     model.compile(optimizer=keras.optimizers.Adam(0.05), loss=loss, jit_compile=jit_compile)
     history = model.fit(x, y, batch_size=8, epochs=3, verbose=0)

@@ -247,3 +247,37 @@ def test_bad_networks_and_compile():
     optimizer = keras.optimizers.Adam()
     with pytest.raises(ValueError, match="two"):
         gan.compile(generator_optimizer=optimizer, critic_optimizer=optimizer)
+
+
+@pytest.mark.parametrize("cls", [WGANGP, WGAN])
+def test_evaluate_reports_without_updating(cls):
+    # C08's summing critic on (4, 2, 2, 1): penalty (2 - 1)^2 = 1 at evaluation too,
+    # and the estimate is mean(sum(real)) - mean(sum(fake)) computed by hand.
+    shape = (2, 2, 1)
+    generator, critic = _image_generator(3, shape), _summing_critic(shape)
+    gan = cls(generator, critic, latent_dim=3, critic_steps=1, seed=0)
+    gan.compile()
+    real = np.random.default_rng(0).normal(size=(4,) + shape).astype("float32")
+    before = [to_numpy(v) for v in gan.weights]
+    logs = gan.evaluate(real, batch_size=4, verbose=0, return_dict=True)
+    for a, b in zip(before, gan.weights):
+        np.testing.assert_array_equal(a, to_numpy(b))
+    assert int(to_numpy(gan.critic_optimizer.iterations)) == 0
+    assert set(logs) == set(gan._log_names)
+    assert np.isfinite(logs["wasserstein_estimate"]) and np.isfinite(logs["generator_loss"])
+    if cls is WGANGP:
+        assert logs["gradient_penalty"] == pytest.approx(1.0, rel=1e-6)
+        assert logs["critic_loss"] == pytest.approx(10.0 - logs["wasserstein_estimate"], rel=1e-5)
+
+
+def test_fit_with_validation_data_and_tf_data():
+    import tensorflow as tf
+
+    data = np.random.default_rng(0).normal(size=(64, 2)).astype("float32")
+    gan = WGANGP(_mlp(2, 2), _mlp(2, 1), latent_dim=2, critic_steps=2, seed=0)
+    gan.compile()
+    dataset = tf.data.Dataset.from_tensor_slices(data).batch(16)
+    history = gan.fit(dataset, validation_data=(data[:32],), epochs=2, verbose=0).history
+    assert set(history) == {*gan._log_names, *(f"val_{name}" for name in gan._log_names)}
+    assert all(np.isfinite(v) for values in history.values() for v in values)
+    assert int(to_numpy(gan.generator_optimizer.iterations)) == 8
