@@ -72,3 +72,24 @@ def supports_float64():
     from keras_wass import backend
 
     return backend.supports_float64()
+
+
+def float64():
+    """A context in which float64 inputs compute in float64 on every backend
+    (JAX needs ``jax.enable_x64``; TensorFlow and PyTorch always have it)."""
+    import contextlib
+
+    if BACKEND == "jax":
+        import jax
+
+        return jax.enable_x64(True)
+    return contextlib.nullcontext()
+
+
+def fast(fn):
+    """``fn`` compiled where that makes loops faster (XLA on TF and JAX); as is
+    on PyTorch, whose eager loops are already fast and whose compiler would
+    unroll them."""
+    if BACKEND == "torch":
+        return fn
+    return jit(fn)

@@ -10,6 +10,9 @@ Every module exposes the same small set of functions:
 - ``unseeded_normal(shape, dtype, entropy)``: standard normal draws for
   ``seed=None`` that are fresh at every call, also inside a compiled step.
 - ``supports_float64()``: whether float64 arithmetic is available.
+- ``compile_when_eager(fn, static_argnames)``: on JAX, ``fn`` through a cached
+  ``jax.jit`` when called on concrete values (eager ``lax`` loops recompile
+  their bodies at every call); elsewhere ``fn`` itself.
 """
 
 import keras
@@ -29,6 +32,7 @@ name = _BACKEND
 is_tracing = _impl.is_tracing
 unseeded_normal = _impl.unseeded_normal
 supports_float64 = _impl.supports_float64
+compile_when_eager = _impl.compile_when_eager
 GANTrainStep = _impl.GANTrainStep
 
-__all__ = ["name", "is_tracing", "unseeded_normal", "supports_float64", "GANTrainStep"]
+__all__ = ["name", "is_tracing", "unseeded_normal", "supports_float64", "compile_when_eager", "GANTrainStep"]

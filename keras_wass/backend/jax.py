@@ -37,6 +37,30 @@ def unseeded_normal(shape, dtype, entropy=()):
     return keras_unseeded_normal(shape, dtype)
 
 
+_COMPILED = {}
+
+
+def compile_when_eager(fn, static_argnames):
+    """``fn`` through a cached ``jax.jit`` when called on concrete values.
+
+    Eagerly, every ``lax.while_loop`` / ``lax.map`` inside ``fn`` would be
+    compiled again at each call (their bodies are new closures); one jitted
+    ``fn`` per set of static arguments is compiled once per shape instead.
+    Under an outer ``jit`` or ``grad`` (tracers) ``fn`` is called as it is.
+    """
+
+    def wrapped(*args, **kwargs):
+        if is_tracing(*[a for a in args if a is not None]):
+            return fn(*args, **kwargs)
+        key = (fn, tuple(sorted((k, kwargs[k]) for k in static_argnames if k in kwargs)))
+        compiled = _COMPILED.get(key)
+        if compiled is None:
+            compiled = _COMPILED[key] = jax.jit(fn, static_argnames=tuple(static_argnames))
+        return compiled(*args, **kwargs)
+
+    return wrapped
+
+
 def supports_float64():
     return bool(jax.config.jax_enable_x64)
 

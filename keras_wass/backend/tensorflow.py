@@ -20,6 +20,26 @@ def unseeded_normal(shape, dtype, entropy=()):
     return keras_unseeded_normal(shape, dtype)
 
 
+_COMPILED = {}
+
+
+def compile_when_eager(fn, static_argnames):
+    """``fn`` as a cached ``tf.function`` when called eagerly (its loops then
+    run as graph ``while_loop``s instead of op-by-op); inside a graph, as is.
+    Python-number arguments are part of ``tf.function``'s signature."""
+    del static_argnames
+
+    def wrapped(*args, **kwargs):
+        if not tf.executing_eagerly():
+            return fn(*args, **kwargs)
+        compiled = _COMPILED.get(fn)
+        if compiled is None:
+            compiled = _COMPILED[fn] = tf.function(fn)
+        return compiled(*args, **kwargs)
+
+    return wrapped
+
+
 def supports_float64():
     return True
 

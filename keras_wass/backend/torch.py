@@ -18,6 +18,17 @@ def unseeded_normal(shape, dtype, entropy=()):
     return keras_unseeded_normal(shape, dtype)
 
 
+def compile_when_eager(fn, static_argnames):
+    """``fn`` kept out of ``torch.compile`` (``torch.compiler.disable``).
+
+    Eager PyTorch loops are plain Python loops of fast ops; traced by
+    ``torch.compile`` (``jit_compile=True`` in ``fit``), a data-dependent
+    loop would break the graph at every iteration and recompile.
+    """
+    del static_argnames
+    return torch.compiler.disable(fn)
+
+
 def supports_float64():
     return True
 

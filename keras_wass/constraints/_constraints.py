@@ -81,9 +81,9 @@ def spectral_norm(matrix, power_iterations=None):
         v = v / ops.norm(v)
         for _ in range(power_iterations):
             v = _checks.matmul(gram, v)
-            v = v / ops.maximum(ops.norm(v), 1e-30)
+            v = v / _checks.clamp_min(ops.norm(v), 1e-30)
         top = ops.sum(v * _checks.matmul(gram, v))
-    return ops.sqrt(ops.maximum(top, 0.0))
+    return ops.sqrt(_checks.clamp_min(top, 0.0))
 
 
 @keras.saving.register_keras_serializable(package="keras_wass")
@@ -135,7 +135,7 @@ class SpectralNorm(keras.constraints.Constraint):
         columns = shape[-1] if len(shape) >= 1 else 1
         matrix = ops.reshape(ops.cast(w, "float32"), (-1, columns))
         sigma = spectral_norm(matrix, self.power_iterations)
-        factor = ops.where(sigma > 1.0, 1.0 / ops.maximum(sigma, 1.0), 1.0)
+        factor = ops.where(sigma > 1.0, 1.0 / _checks.clamp_min(sigma, 1.0), 1.0)
         return ops.cast(ops.cast(w, "float32") * factor, dtype)
 
     def get_config(self):

@@ -123,7 +123,7 @@ class FrechetDistance(keras.metrics.Metric):
     def _accumulate(self, stats, x, weights):
         w = ops.ones_like(x[:, :1]) if weights is None else ops.broadcast_to(weights, ops.shape(x[:, :1]))
         count = ops.sum(w)
-        batch_mean = ops.sum(w * x, axis=0) / ops.maximum(count, 1e-12)
+        batch_mean = ops.sum(w * x, axis=0) / _checks.clamp_min(count, 1e-12)
         first = stats["count"].value == 0
         shift = ops.where(first, batch_mean, stats["shift"].value)
         centred = x - shift
@@ -136,7 +136,7 @@ class FrechetDistance(keras.metrics.Metric):
 
     def _gaussian(self, stats):
         n = stats["count"].value
-        n_safe = ops.maximum(n, 2.0)
+        n_safe = _checks.clamp_min(n, 2.0)
         s = stats["sum"].value
         mean = stats["shift"].value + s / n_safe
         cov = (stats["outer"].value - ops.outer(s, s) / n_safe) / (n_safe - 1.0)

@@ -9,6 +9,8 @@ from keras_wass.ops._exact import emd
 from keras_wass.ops._gaussian import frechet_distance
 from keras_wass.ops._gaussian import gaussian_wasserstein
 from keras_wass.ops._one_d import wasserstein_1d
+from keras_wass.ops._sinkhorn import sinkhorn
+from keras_wass.ops._sinkhorn import sinkhorn_divergence
 from keras_wass.ops._sliced import max_sliced_wasserstein
 from keras_wass.ops._sliced import sliced_wasserstein
 
@@ -17,6 +19,8 @@ __all__ = [
     "frechet_distance",
     "gaussian_wasserstein",
     "max_sliced_wasserstein",
+    "sinkhorn",
+    "sinkhorn_divergence",
     "sliced_wasserstein",
     "wasserstein_1d",
 ]

@@ -8,7 +8,6 @@ from keras import ops
 
 from keras_wass import backend
 
-_LOW_PRECISION = ("float16", "bfloat16")
 
 
 def check_p(p, name="p"):
@@ -46,20 +45,24 @@ def check_seed(seed, name="seed"):
 
 
 def compute_dtype(*tensors):
-    """The floating dtype to compute in: the inputs', at least float32."""
-    dtypes = []
+    """The floating dtype to compute in: float64 if any input is float64 (and
+    the backend has it), else float32 (float16 and bfloat16 inputs included).
+
+    Keras's own ``result_type`` demotes float64 to float32 on JAX and PyTorch;
+    here a float64 input keeps float64 wherever the backend supports it.
+    """
+    dtypes = set()
     for t in tensors:
         if t is None:
             continue
         dtype = keras.backend.standardize_dtype(t.dtype)
         if "float" in dtype:
-            dtypes.append(dtype)
+            dtypes.add(dtype)
     if not dtypes:
-        return keras.backend.floatx() if keras.backend.floatx() not in _LOW_PRECISION else "float32"
-    dtype = keras.backend.result_type(*dtypes)
-    if dtype in _LOW_PRECISION:
-        return "float32"
-    return dtype
+        dtypes = {keras.backend.floatx()}
+    if "float64" in dtypes and backend.supports_float64():
+        return "float64"
+    return "float32"
 
 
 def to_tensor(x, name, dtype=None):
@@ -154,6 +157,30 @@ def _short(values):
     return text[:-1] + " ...]" if flat.size > 6 else text
 
 
+def maximum(x, y):
+    """Elementwise maximum that keeps float64 on every backend.
+
+    (Keras 3.15's ``ops.maximum`` and ``ops.minimum`` go through
+    ``result_type``, which demotes float64 to float32 on PyTorch and JAX.)
+    """
+    return ops.where(x >= y, x, y)
+
+
+def minimum(x, y):
+    """Elementwise minimum that keeps float64 on every backend."""
+    return ops.where(x <= y, x, y)
+
+
+def clamp_min(x, value):
+    """``maximum(x, value)`` for a Python number, in ``x``'s dtype."""
+    return maximum(x, ops.convert_to_tensor(value, dtype=x.dtype))
+
+
+def clamp_max(x, value):
+    """``minimum(x, value)`` for a Python number, in ``x``'s dtype."""
+    return minimum(x, ops.convert_to_tensor(value, dtype=x.dtype))
+
+
 def safe_root(s, p):
     """``s ** (1 / p)`` with a zero (not NaN) gradient at ``s = 0``."""
     if p == 1.0:
@@ -168,7 +195,7 @@ def safe_root(s, p):
 
 
 def safe_sqrt(s):
-    return safe_root(ops.maximum(s, 0.0), 2.0)
+    return safe_root(clamp_min(s, 0.0), 2.0)
 
 
 def abs_power(d, p):

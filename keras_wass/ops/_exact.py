@@ -7,9 +7,12 @@ from keras_wass.ops import _checks
 
 def _as_numpy(x, name, ndim):
     try:
-        values = np.asarray(
-            _checks.concrete(_checks.to_tensor(x, name)), dtype=np.float64
-        )
+        if isinstance(x, (np.ndarray, list, tuple)):
+            values = np.asarray(x, dtype=np.float64)  # NumPy input: full precision
+        else:
+            values = np.asarray(
+                _checks.concrete(_checks.to_tensor(x, name)), dtype=np.float64
+            )
     except (TypeError, ValueError):
         raise ValueError(
             f"`{name}` should be a concrete numeric array (emd runs in NumPy, "

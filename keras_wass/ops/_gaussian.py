@@ -42,7 +42,7 @@ def bures_squared(mean1, cov1, mean2, cov2):
     mean_term = ops.sum(ops.square(mean1 - mean2), axis=-1)
     trace = ops.trace(cov1, axis1=-2, axis2=-1) + ops.trace(cov2, axis1=-2, axis2=-1)
     value = mean_term + trace - 2.0 * trace_sqrt_product(cov1, cov2)
-    return ops.maximum(value, 0.0)
+    return _checks.clamp_min(value, 0.0)
 
 
 def _check_covariance(cov, name, d, batch_shape):

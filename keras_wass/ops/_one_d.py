@@ -50,7 +50,7 @@ def quantile_differences(u, v, u_weights=None, v_weights=None):
     previous = ops.concatenate(
         [ops.zeros_like(breaks[..., :1]), breaks[..., :-1]], axis=-1
     )
-    delta = ops.maximum(breaks - previous, 0.0)
+    delta = _checks.clamp_min(breaks - previous, 0.0)
     return u_quantiles - v_quantiles, delta
 
 

@@ -64,7 +64,7 @@ def random_directions(d, n_projections, seed, dtype, entropy=()):
         theta = keras.random.normal(shape, dtype=dtype, seed=seed)
     theta = ops.cast(theta, dtype)
     norms = ops.sqrt(ops.sum(ops.square(theta), axis=0, keepdims=True))
-    return theta / ops.maximum(norms, 1e-12)
+    return theta / _checks.clamp_min(norms, 1e-12)
 
 
 def _check_projections(projections, d, dtype):

@@ -91,14 +91,27 @@ def _fit_case(name):
         y = rng.integers(0, 4, size=(32,)).astype("int32")
         model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(4, activation="softmax")])
         return model, losses.HistogramWasserstein1DLoss(), x, y
+    if name == "sinkhorn_histogram":
+        x = rng.normal(size=(32, 3)).astype("float32")
+        y = rng.integers(0, 4, size=(32,)).astype("int32")
+        model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(4, activation="softmax")])
+        return model, losses.SinkhornLoss(epsilon=0.1, cost_matrix=ORDINAL4, max_iterations=50), x, y
     x = rng.normal(size=(32, 6, 2)).astype("float32")
     y = (rng.normal(size=(32, 6, 2)) + 1.0).astype("float32")
     model = keras.Sequential([keras.Input((6, 2)), keras.layers.Dense(2)])
+    if name == "sinkhorn":
+        return model, losses.SinkhornLoss(epsilon=0.1, max_iterations=50), x, y
     return model, losses.SlicedWassersteinLoss(n_projections=16), x, y
 
 
+ORDINAL4 = np.abs(np.subtract.outer(np.arange(4.0), np.arange(4.0)))
+
+
+ALL_CASES = ["wasserstein", "1d", "histogram", "sliced", "sinkhorn", "sinkhorn_histogram"]
+
+
 @pytest.mark.parametrize("jit_compile", [False, True])
-@pytest.mark.parametrize("name", ["wasserstein", "1d", "histogram", "sliced"])
+@pytest.mark.parametrize("name", ALL_CASES)
 def test_compile_fit(name, jit_compile):
     model, loss, x, y = _fit_case(name)
     model.compile(optimizer=keras.optimizers.Adam(0.05), loss=loss, jit_compile=jit_compile)
@@ -114,6 +127,8 @@ def test_compile_fit(name, jit_compile):
     losses.Wasserstein1DLoss(p=3),
     losses.HistogramWasserstein1DLoss(p=2, bin_positions=[0.0, 1.0, 5.0]),
     losses.SlicedWassersteinLoss(n_projections=7, p=1, seed=3),
+    losses.SinkhornLoss(epsilon=0.2, p=1, max_iterations=30, debias=False, reach=2.0),
+    losses.SinkhornLoss(cost_matrix=[[0.0, 1.0], [1.0, 0.0]], tolerance=1e-4),
 ])
 def test_config_round_trip(loss):
     config = loss.get_config()
@@ -123,7 +138,7 @@ def test_config_round_trip(loss):
     assert type(restored) is type(loss) and restored.get_config() == config
 
 
-@pytest.mark.parametrize("name", ["wasserstein", "1d", "histogram", "sliced"])
+@pytest.mark.parametrize("name", ALL_CASES)
 def test_keras_save_load(tmp_path, name):
     model, loss, x, y = _fit_case(name)
     model.compile(optimizer="adam", loss=loss)
@@ -142,10 +157,39 @@ def test_keras_save_load(tmp_path, name):
     (lambda: losses.HistogramWasserstein1DLoss(bin_positions=[0, 0, 1]), "`bin_positions`"),
     (lambda: losses.SlicedWassersteinLoss(n_projections=0), "`n_projections`"),
     (lambda: losses.SlicedWassersteinLoss(seed=0.5), "`seed`"),
+    (lambda: losses.SinkhornLoss(epsilon=0.0), "`epsilon`"),
+    (lambda: losses.SinkhornLoss(max_iterations=0), "`max_iterations`"),
+    (lambda: losses.SinkhornLoss(cost_matrix=np.ones((2, 3))), "`cost_matrix`"),
+    (lambda: losses.SinkhornLoss(cost_matrix=-np.ones((2, 2))), "`cost_matrix`"),
+    (lambda: losses.SinkhornLoss(reach=-1.0), "`reach`"),
 ])
 def test_bad_constructor_arguments(factory, name):
     with pytest.raises(ValueError, match=name):
         factory()
+
+
+def test_sinkhorn_loss_reference_values(rng):
+    # Histogram mode: class ids against a softmax, transport cost by hand
+    # (all mass moves from bin 2 to bin 0: cost 2); debiased: 0 when equal.
+    loss = losses.SinkhornLoss(epsilon=0.01, cost_matrix=ORDINAL4, debias=False, reduction=None)
+    np.testing.assert_allclose(to_numpy(loss(np.array([0, 3]), np.array([[0, 0, 1.0, 0], [0, 0, 0, 1.0]]))),
+                               [2.0, 0.0], atol=1e-4)
+    pred = rng.dirichlet(np.ones(4), size=3).astype("float32")
+    assert np.all(np.abs(to_numpy(losses.SinkhornLoss(cost_matrix=ORDINAL4, reduction=None)(pred, pred))) < 1e-6)
+    # Point clouds: one value per element, each the ops value (POT-checked there).
+    from keras_wass import ops
+
+    x, y = rng.normal(size=(2, 6, 2)), rng.normal(size=(2, 5, 2))
+    values = to_numpy(losses.SinkhornLoss(epsilon=0.1, reduction=None)(x, y))
+    np.testing.assert_allclose(values, to_numpy(ops.sinkhorn_divergence(x, y, epsilon=0.1)), rtol=1e-6)
+
+
+def test_sinkhorn_loss_is_ordinal_unlike_cross_entropy():
+    # Predicting the class next to the true one costs less than two away.
+    loss = losses.SinkhornLoss(epsilon=0.05, cost_matrix=ORDINAL4, reduction=None)
+    near = np.array([[0.1, 0.8, 0.05, 0.05]])
+    far = np.array([[0.1, 0.05, 0.05, 0.8]])
+    assert float(to_numpy(loss(np.array([0]), near))[0]) < float(to_numpy(loss(np.array([0]), far))[0])
 
 
 def test_bad_call_inputs():
@@ -157,3 +201,7 @@ def test_bad_call_inputs():
         losses.HistogramWasserstein1DLoss(bin_positions=[0.0, 1.0])(np.zeros((2, 3)), np.ones((2, 3)))
     with pytest.raises(ValueError, match="dimension"):
         losses.SlicedWassersteinLoss()(np.zeros((2, 3, 4)), np.zeros((2, 3, 2)))
+    with pytest.raises(ValueError, match="`y_pred`"):
+        losses.SinkhornLoss(cost_matrix=ORDINAL4)(np.zeros((2,), "int32"), np.ones((2, 3)) / 3)
+    with pytest.raises(ValueError, match="dimension"):
+        losses.SinkhornLoss()(np.zeros((2, 3, 4)), np.zeros((2, 3, 2)))
