@@ -97,7 +97,7 @@ class OnlineGeometry:
     def __init__(self, x, y, p, block_size=None):
         self.x, self.y, self.p = x, y, p
         n, m = x.shape[-2], y.shape[-2]
-        batch = int(np.prod(x.shape[:-2])) if len(x.shape) > 2 else 1
+        batch = int(np.prod([s for s in x.shape[:-2] if s is not None]))
         if block_size is None:
             block_size = max(1, _BLOCK_ENTRIES // max(batch * max(n, m), 1))
         self.block_size = int(block_size)
@@ -514,8 +514,6 @@ class _Problem:
                 )
             self.a, self.b, cost = _prepare_histograms(x, y, cost_matrix)
             self.cost_matrix = cost
-            batch = tuple(self.a.shape[:-1]) or tuple(self.b.shape[:-1])
-            self.batch_shape = batch
             self.dtype = self.a.dtype
             return
         x, y, a, b = prepare_clouds(x, y, a, b)
@@ -532,12 +530,10 @@ class _Problem:
     def geometry(self, which="xy"):
         if self.histograms:
             cost = self.cost_matrix
-            if which == "xy":
-                lead = tuple(self.a.shape[:-1]) or tuple(self.b.shape[:-1])
-            else:
-                lead = tuple((self.a if which == "xx" else self.b).shape[:-1])
-            if lead:
-                cost = ops.broadcast_to(cost, lead + tuple(cost.shape))
+            sides = {"xy": (self.a, self.b), "xx": (self.a,), "yy": (self.b,)}[which]
+            batched = [w for w in sides if len(w.shape) == 2]
+            if batched:  # the batch size may be unknown (None) inside a graph
+                cost = ops.broadcast_to(cost, (ops.shape(batched[0])[0],) + tuple(cost.shape))
             return DenseGeometry(cost)
         first, second = {"xy": (self.x, self.y), "xx": (self.x, self.x), "yy": (self.y, self.y)}[which]
         if self.online:
