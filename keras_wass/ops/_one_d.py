@@ -27,14 +27,19 @@ def quantile_differences(u, v, u_weights=None, v_weights=None):
         float when both sides have uniform weights and equal sizes.
     """
     n, m = u.shape[-1], v.shape[-1]
-    if u_weights is None and v_weights is None and n == m:
+    if u_weights is None and v_weights is None and n == m and n is not None:
         # Equal sizes, uniform weights: match sorted values one to one.
         return ops.sort(u, axis=-1) - ops.sort(v, axis=-1), 1.0 / n
 
+    # Sizes unknown in a graph (e.g. the batch axis of a fairness penalty):
+    # their run-time values.
+    n = ops.shape(u)[-1] if n is None else n
+    m = ops.shape(v)[-1] if m is None else m
     u_sorted, u_cum = _sorted_cumulative(u, u_weights)
     v_sorted, v_cum = _sorted_cumulative(v, v_weights)
-    u_cum = ops.broadcast_to(u_cum, u_sorted.shape)
-    v_cum = ops.broadcast_to(v_cum, v_sorted.shape)
+    # Broadcast by adding zeros: works with an unknown batch size in graphs.
+    u_cum = u_cum + ops.zeros_like(u_sorted)
+    v_cum = v_cum + ops.zeros_like(v_sorted)
     breaks = ops.concatenate([u_cum, v_cum], axis=-1)
     order = ops.argsort(breaks, axis=-1)
     breaks = ops.take_along_axis(breaks, order, axis=-1)

@@ -100,9 +100,16 @@ def _fit_case(name):
         y = rng.integers(0, 4, size=(32,)).astype("int32")
         model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(4, activation="softmax")])
         return model, losses.SinkhornLoss(epsilon=0.1, cost_matrix=ORDINAL4, max_iterations=50), x, y
+    if name == "fairness":
+        x = rng.normal(size=(32, 3)).astype("float32")
+        y = np.stack([x[:, 0] > 0, rng.integers(0, 2, size=32)], axis=1).astype("float32")
+        model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1, activation="sigmoid")])
+        return model, losses.WassersteinFairnessLoss(fairness_weight=1.0), x, y
     x = rng.normal(size=(32, 6, 2)).astype("float32")
     y = (rng.normal(size=(32, 6, 2)) + 1.0).astype("float32")
     model = keras.Sequential([keras.Input((6, 2)), keras.layers.Dense(2)])
+    if name == "word_movers":
+        return model, losses.WordMoversLoss(epsilon=0.1, max_iterations=50), x, y
     if name == "sinkhorn":
         return model, losses.SinkhornLoss(epsilon=0.1, max_iterations=50), x, y
     return model, losses.SlicedWassersteinLoss(n_projections=16), x, y
@@ -111,7 +118,8 @@ def _fit_case(name):
 ORDINAL4 = np.abs(np.subtract.outer(np.arange(4.0), np.arange(4.0)))
 
 
-ALL_CASES = ["wasserstein", "1d", "histogram", "sliced", "sinkhorn", "sinkhorn_histogram"]
+ALL_CASES = ["wasserstein", "1d", "histogram", "sliced", "sinkhorn", "sinkhorn_histogram", "fairness",
+             "word_movers"]
 
 
 @pytest.mark.parametrize("jit_compile", [False, True])
@@ -135,6 +143,8 @@ def test_compile_fit(name, jit_compile):
     losses.SlicedWassersteinLoss(n_projections=7, p=1, seed=3),
     losses.SinkhornLoss(epsilon=0.2, p=1, max_iterations=30, debias=False, reach=2.0),
     losses.SinkhornLoss(cost_matrix=[[0.0, 1.0], [1.0, 0.0]], tolerance=1e-4),
+    losses.WassersteinFairnessLoss(base_loss="mse", fairness_weight=0.5, num_groups=3),
+    losses.WordMoversLoss(epsilon=0.2, debias=True, weighted=True, normalize=True),
 ])
 def test_config_round_trip(loss):
     config = loss.get_config()
