@@ -88,6 +88,9 @@ def test(args):
             while waiting and len(running) < jobs:
                 backend = waiting.pop(0)
                 env = dict(os.environ, KERAS_BACKEND=backend, TF_CPP_MIN_LOG_LEVEL="3")
+                # The cores shared out between the processes: PyTorch's
+                # OpenMP threads, oversubscribed, made its steps ~10x slower.
+                env.setdefault("OMP_NUM_THREADS", str(max(1, (os.cpu_count() or 1) // jobs)))
                 log = open(Path(logs) / f"{backend}.log", "w+")
                 cmd = _pytest_command(args)
                 print(f"+ KERAS_BACKEND={backend} " + " ".join(str(c) for c in cmd), flush=True)

@@ -10,6 +10,8 @@ Every module exposes the same small set of functions:
 - ``unseeded_normal(shape, dtype, entropy)``: standard normal draws for
   ``seed=None`` that are fresh at every call, also inside a compiled step.
 - ``supports_float64()``: whether float64 arithmetic is available.
+- ``cumsum(x, axis)``: a cumulative sum in ``x``'s dtype (Keras's
+  ``ops.cumsum`` on PyTorch returns float32 for float64 input).
 - ``compile_when_eager(fn, static_argnames)``: on JAX, ``fn`` through a cached
   ``jax.jit`` when called on concrete values (eager ``lax`` loops recompile
   their bodies at every call); elsewhere ``fn`` itself.
@@ -33,6 +35,7 @@ is_tracing = _impl.is_tracing
 unseeded_normal = _impl.unseeded_normal
 supports_float64 = _impl.supports_float64
 compile_when_eager = _impl.compile_when_eager
+cumsum = _impl.cumsum
 GANTrainStep = _impl.GANTrainStep
 
-__all__ = ["name", "is_tracing", "unseeded_normal", "supports_float64", "compile_when_eager", "GANTrainStep"]
+__all__ = ["name", "is_tracing", "unseeded_normal", "supports_float64", "compile_when_eager", "cumsum", "GANTrainStep"]

@@ -3,6 +3,11 @@
 import keras
 
 
+def keras_cumsum(x, axis):
+    """``keras.ops.cumsum``: keeps the dtype on TensorFlow, JAX and NumPy."""
+    return keras.ops.cumsum(x, axis=axis)
+
+
 def keras_unseeded_normal(shape, dtype):
     """Draws from Keras's global seed generator (fresh at every call)."""
     return keras.random.normal(shape, dtype=dtype, seed=None)

@@ -3,7 +3,7 @@
 import jax
 import jax.numpy as jnp
 
-from keras_wass.backend._common import keras_unseeded_normal
+from keras_wass.backend._common import keras_cumsum, keras_unseeded_normal
 
 
 def is_tracing(*tensors):
@@ -59,6 +59,9 @@ def compile_when_eager(fn, static_argnames):
         return compiled(*args, **kwargs)
 
     return wrapped
+
+
+cumsum = keras_cumsum
 
 
 def supports_float64():

@@ -1,6 +1,6 @@
 """NumPy (inference-only) pieces of keras_wass."""
 
-from keras_wass.backend._common import keras_unseeded_normal
+from keras_wass.backend._common import keras_cumsum, keras_unseeded_normal
 
 
 def is_tracing(*tensors):
@@ -17,6 +17,9 @@ def compile_when_eager(fn, static_argnames):
     """``fn`` as it is: eager loops here are plain Python loops of fast ops."""
     del static_argnames
     return fn
+
+
+cumsum = keras_cumsum
 
 
 def supports_float64():

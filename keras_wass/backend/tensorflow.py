@@ -2,7 +2,7 @@
 
 import tensorflow as tf
 
-from keras_wass.backend._common import keras_unseeded_normal
+from keras_wass.backend._common import keras_cumsum, keras_unseeded_normal
 
 
 def is_tracing(*tensors):
@@ -38,6 +38,9 @@ def compile_when_eager(fn, static_argnames):
         return compiled(*args, **kwargs)
 
     return wrapped
+
+
+cumsum = keras_cumsum
 
 
 def supports_float64():

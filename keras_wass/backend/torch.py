@@ -29,6 +29,11 @@ def compile_when_eager(fn, static_argnames):
     return torch.compiler.disable(fn)
 
 
+def cumsum(x, axis):
+    """``torch.cumsum``, which keeps float64 (Keras's ``ops.cumsum`` returns float32)."""
+    return torch.cumsum(x, dim=axis)
+
+
 def supports_float64():
     return True
 

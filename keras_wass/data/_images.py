@@ -3,6 +3,7 @@
 import numpy as np
 
 DATASETS = ("digits", "mnist")
+"""Names `load_images` accepts: ``"digits"`` ships offline, ``"mnist"`` downloads."""
 
 
 def _require_sklearn():
@@ -79,6 +80,17 @@ def load_images(name="digits"):
 
     Raises:
         ValueError: an unknown name.
+
+    Example:
+        >>> from keras_wass.data import load_images
+        >>> train, test = load_images("digits")
+        >>> train.shape[1:], float(train.min()) >= -1.0
+        ((8, 8, 1), True)
+
+    References:
+        Alpaydin and Kaynak, "Optical Recognition of Handwritten Digits"
+        (UCI Machine Learning Repository, 1998), doi:10.24432/C50P49;
+        LeCun, Cortes and Burges, the MNIST database (1998).
     """
     if name == "digits":
         return load_digits()

@@ -4,6 +4,7 @@ import keras
 from keras import ops
 
 from keras_wass.losses._base import ConfigLoss
+from keras_wass.ops import _checks
 from keras_wass.ops import _fairness
 
 
@@ -102,7 +103,7 @@ class WassersteinFairnessLoss(ConfigLoss):
         labels = ops.cast(labels, y_pred.dtype)
         base = self.base_loss(labels, y_pred)
         if len(base.shape) > 1:
-            base = ops.mean(base, axis=tuple(range(1, len(base.shape))))
+            base = _checks.mean(base, axis=tuple(range(1, len(base.shape))))
         penalty = _fairness.wasserstein_fairness(
             y_pred[:, 0], groups, p=self.p, num_groups=self.num_groups,
             reference=self.reference, reduction=self.reduction_over_groups,

@@ -3,6 +3,7 @@
 import keras
 from keras import ops
 
+from keras_wass import backend
 from keras_wass.losses._base import ConfigLoss
 from keras_wass.ops import _checks
 from keras_wass.ops import _one_d
@@ -150,11 +151,11 @@ class HistogramWasserstein1DLoss(ConfigLoss):
             else ops.convert_to_tensor(self.bin_positions, dtype=y_pred.dtype)
         )
         eps = 1e-12
-        true = y_true / ops.maximum(ops.sum(y_true, axis=-1, keepdims=True), eps)
-        pred = y_pred / ops.maximum(ops.sum(y_pred, axis=-1, keepdims=True), eps)
+        true = y_true / _checks.clamp_min(ops.sum(y_true, axis=-1, keepdims=True), eps)
+        pred = y_pred / _checks.clamp_min(ops.sum(y_pred, axis=-1, keepdims=True), eps)
         if float(self.p) == 1.0:
             gaps = positions[1:] - positions[:-1]
-            cdf_gap = ops.cumsum(true - pred, axis=-1)[:, :-1]
+            cdf_gap = backend.cumsum(true - pred, axis=-1)[:, :-1]
             return ops.sum(ops.abs(cdf_gap) * gaps, axis=-1)
         support = ops.broadcast_to(positions, ops.shape(pred))
         diff, delta = _one_d.quantile_differences(support, support, true, pred)

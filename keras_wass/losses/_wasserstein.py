@@ -4,6 +4,7 @@ import keras
 from keras import ops
 
 from keras_wass.losses._base import ConfigLoss
+from keras_wass.ops import _checks
 
 
 @keras.saving.register_keras_serializable(package="keras_wass")
@@ -25,6 +26,10 @@ def wasserstein_loss(y_true, y_pred):
     Returns:
         ``mean(y_true * y_pred, axis=-1)``: one value per batch element.
 
+    Raises:
+        ValueError: shapes of ``y_true`` and ``y_pred`` that do not broadcast
+            (raised by the backend's multiply).
+
     Example:
         >>> import numpy as np
         >>> from keras_wass import losses
@@ -38,7 +43,7 @@ def wasserstein_loss(y_true, y_pred):
     """
     y_pred = ops.convert_to_tensor(y_pred)
     y_true = ops.cast(y_true, y_pred.dtype)
-    return ops.mean(y_true * y_pred, axis=-1)
+    return _checks.mean(y_true * y_pred, axis=-1)
 
 
 @keras.saving.register_keras_serializable(package="keras_wass")
@@ -55,6 +60,10 @@ class WassersteinLoss(ConfigLoss):
 
     Returns:
         A ``keras.losses.Loss``; calling it returns the reduced loss.
+
+    Raises:
+        ValueError: an unknown ``reduction`` (raised by Keras), or shapes of
+            ``y_true`` and ``y_pred`` that do not broadcast.
 
     Example:
         >>> import numpy as np

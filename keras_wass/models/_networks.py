@@ -31,6 +31,10 @@ def build_mlp_generator(latent_dim, output_shape, hidden=(128, 256), output_acti
         >>> from keras_wass.models import build_mlp_generator
         >>> build_mlp_generator(16, (8, 8, 1)).output_shape
         (None, 8, 8, 1)
+
+    References:
+        The fully connected generator of Arjovsky, Chintala and Bottou,
+        "Wasserstein GAN" (ICML 2017), arXiv:1701.07875, appendix.
     """
     latent_dim = _checks.check_positive_int(latent_dim, "latent_dim")
     output_shape = tuple(int(s) for s in output_shape)
@@ -61,12 +65,25 @@ def build_mlp_critic(input_shape, hidden=(256, 128), kernel_constraint=None, nam
     Returns:
         A ``keras.Sequential`` model with output shape ``(batch, 1)``.
 
+    Raises:
+        ValueError: an empty ``input_shape`` or a non-positive size in it, or
+            a hidden width < 1.
+
     Example:
         >>> from keras_wass.models import build_mlp_critic
         >>> build_mlp_critic((8, 8, 1)).output_shape
         (None, 1)
+
+    References:
+        Gulrajani et al., "Improved Training of Wasserstein GANs" (NeurIPS
+        2017), arXiv:1704.00028: no batch normalisation in the critic when
+        the gradient penalty is used.
     """
-    layers = [keras.Input(tuple(input_shape)), keras.layers.Flatten()]
+    input_shape = tuple(int(s) for s in input_shape)
+    if not input_shape or min(input_shape) < 1:
+        raise ValueError(f"`input_shape` should be a non-empty shape of positive sizes. Received: input_shape={input_shape}")
+    hidden = tuple(_checks.check_positive_int(units, "hidden") for units in hidden)
+    layers = [keras.Input(input_shape), keras.layers.Flatten()]
     for units in hidden:
         layers += [keras.layers.Dense(units, kernel_constraint=kernel_constraint), keras.layers.LeakyReLU(0.2)]
     layers += [keras.layers.Dense(1, kernel_constraint=kernel_constraint)]

@@ -14,6 +14,14 @@ _PENALTIES = ("two-sided", "one-sided")
 LOG_NAMES = ("critic_loss", "generator_loss", "gradient_penalty", "wasserstein_estimate")
 
 
+def _full_precision(t):
+    """``t`` in float32 when it is float16 or bfloat16 (mixed precision): the
+    losses and their averages are kept in float32."""
+    if keras.backend.standardize_dtype(t.dtype) in ("float16", "bfloat16"):
+        return ops.cast(t, "float32")
+    return t
+
+
 def gradient_penalty(input_grads, target_norm=1.0, penalty="two-sided"):
     r"""Mean of ``(|g_i| - target)^2`` over the batch (Gulrajani et al. 2017).
 
@@ -22,7 +30,7 @@ def gradient_penalty(input_grads, target_norm=1.0, penalty="two-sided"):
     norm is 0 with a zero (not NaN) derivative. ``"one-sided"`` penalises only
     norms above the target, ``max(0, |g| - target)^2`` (Petzka et al. 2018).
     """
-    g = ops.reshape(input_grads, (ops.shape(input_grads)[0], -1))
+    g = _full_precision(ops.reshape(input_grads, (ops.shape(input_grads)[0], -1)))
     norms = _checks.safe_sqrt(ops.sum(ops.square(g), axis=-1))
     gap = norms - target_norm
     if penalty == "one-sided":
@@ -77,6 +85,7 @@ class _WassersteinGAN(backend.GANTrainStep, keras.Model):
         return [x[i * batch_size:(i + 1) * batch_size] for i in range(self.critic_steps)]
 
     def interpolate(self, real, fake, alpha):
+        fake = ops.cast(fake, real.dtype)  # float16 fakes under mixed precision
         return alpha * real + (1.0 - alpha) * fake
 
     def critic_inputs(self, real, fake, interpolates):
@@ -87,7 +96,7 @@ class _WassersteinGAN(backend.GANTrainStep, keras.Model):
         WGAN-GP critic must not use batch normalisation) and is faster.
         """
         parts = [real, fake] if interpolates is None else [interpolates, real, fake]
-        return ops.concatenate(parts, axis=0)
+        return ops.concatenate([ops.cast(part, real.dtype) for part in parts], axis=0)
 
     def split_scores(self, scores, batch_size):
         """(interpolate scores or None, real scores, fake scores)."""
@@ -97,18 +106,19 @@ class _WassersteinGAN(backend.GANTrainStep, keras.Model):
 
     def critic_objective(self, real_scores, fake_scores, input_grads):
         """Critic loss (to minimise) and its logs."""
+        real_scores, fake_scores = _full_precision(real_scores), _full_precision(fake_scores)
         estimate = ops.mean(real_scores) - ops.mean(fake_scores)
         loss = -estimate
         logs = {"wasserstein_estimate": estimate}
         if self.uses_penalty:
-            penalty = gradient_penalty(input_grads, self.target_norm, self.penalty)
+            penalty = _full_precision(gradient_penalty(input_grads, self.target_norm, self.penalty))
             loss = loss + self.gp_weight * penalty
             logs["gradient_penalty"] = penalty
         logs["critic_loss"] = loss
         return loss, logs
 
     def generator_objective(self, fake_scores):
-        return -ops.mean(fake_scores)
+        return -ops.mean(_full_precision(fake_scores))
 
     def evaluation_logs(self, real_scores, fake_scores, input_grads):
         """Logs of ``evaluate`` (and ``validation_data``): no update is made."""
@@ -164,6 +174,9 @@ class _WassersteinGAN(backend.GANTrainStep, keras.Model):
             run_eagerly: as in ``keras.Model.compile``. Defaults to False.
             **kwargs: other ``keras.Model.compile`` arguments except ``loss``
                 and ``optimizer`` (the losses are the model's own).
+                ``auto_scale_loss`` is ignored: under ``mixed_float16`` the
+                losses are not scaled (the critic's scores and the penalty
+                are O(1), far from float16's limits).
 
         Raises:
             ValueError: ``loss`` or ``optimizer`` given, or the same optimizer
@@ -185,10 +198,14 @@ class _WassersteinGAN(backend.GANTrainStep, keras.Model):
             )
         self.generator_optimizer = generator_optimizer
         self.critic_optimizer = critic_optimizer
+        # Under mixed_float16 Keras would wrap the pair in a LossScaleOptimizer;
+        # the step updates each network with its own optimizer and unscaled
+        # losses (critic scores and the penalty are O(1)), so it is not wrapped.
+        kwargs.pop("auto_scale_loss", None)
         super().compile(
             optimizer=OptimizerPair(critic_optimizer, generator_optimizer),
             jit_compile=jit_compile, steps_per_execution=steps_per_execution,
-            run_eagerly=run_eagerly, **kwargs,
+            run_eagerly=run_eagerly, auto_scale_loss=False, **kwargs,
         )
         if not self.built:
             self.build()

@@ -181,6 +181,21 @@ def clamp_max(x, value):
     return minimum(x, ops.convert_to_tensor(value, dtype=x.dtype))
 
 
+def mean(x, axis=None, keepdims=False):
+    """``ops.mean`` that keeps float64 (Keras's on PyTorch averages in float32)."""
+    x = ops.convert_to_tensor(x)
+    if keras.backend.standardize_dtype(x.dtype) != "float64":
+        return ops.mean(x, axis=axis, keepdims=keepdims)
+    return ops.sum(x, axis=axis, keepdims=keepdims) / ops.sum(ops.ones_like(x), axis=axis, keepdims=keepdims)
+
+
+def power(x, exponent):
+    """``x ** exponent`` with a Python-number exponent taken in ``x``'s dtype
+    (PyTorch rounds a Python float exponent to float32: ``x ** (1 / 1.5)``
+    in float64 would be off by about 1e-8 relative)."""
+    return ops.power(x, ops.convert_to_tensor(exponent, dtype=x.dtype))
+
+
 def safe_root(s, p):
     """``s ** (1 / p)`` with a zero (not NaN) gradient at ``s = 0``."""
     if p == 1.0:
@@ -190,7 +205,7 @@ def safe_root(s, p):
     if p == 2.0:
         root = ops.sqrt(s_safe)
     else:
-        root = ops.power(s_safe, 1.0 / p)
+        root = power(s_safe, 1.0 / p)
     return ops.where(positive, root, ops.zeros_like(s))
 
 
@@ -204,7 +219,7 @@ def abs_power(d, p):
         return ops.abs(d)
     if p == 2.0:
         return ops.square(d)
-    return ops.power(ops.abs(d), p)
+    return power(ops.abs(d), p)
 
 
 def matmul(a, b):

@@ -1,5 +1,6 @@
 """Closed-form W2 between Gaussians and the Frechet distance."""
 
+import keras
 import numpy as np
 from keras import ops
 
@@ -29,10 +30,44 @@ def sqrtm_psd(m):
     )
 
 
+def _matmul(a, b):
+    """``a @ b`` in the inputs' dtype: ``ops.matmul`` (BLAS) on NumPy, whose
+    ``einsum`` is not BLAS; ``_checks.matmul`` (float64-safe) elsewhere."""
+    if keras.backend.backend() == "numpy":
+        return ops.matmul(a, b)
+    return _checks.matmul(a, b)
+
+
+def _cholesky_factor(cov):
+    """The lower Cholesky factor of ``cov`` when its values are concrete and it
+    is positive definite; None otherwise (singular, or inside a compiled
+    function, where a failed factorisation could not be recovered from)."""
+    if backend.is_tracing(cov):
+        return None
+    try:
+        factor = ops.cholesky(cov)
+    except Exception:  # each framework raises its own error for a singular matrix
+        return None
+    if not bool(ops.convert_to_numpy(ops.all(ops.isfinite(factor)))):  # JAX: NaN
+        return None
+    return factor
+
+
 def trace_sqrt_product(cov1, cov2):
-    """``tr((cov1^1/2 cov2 cov1^1/2)^1/2)``, always real and >= 0."""
-    root1 = sqrtm_psd(cov1)
-    inner = _symmetrize(_checks.matmul(_checks.matmul(root1, cov2), root1))
+    """``tr((cov1^1/2 cov2 cov1^1/2)^1/2)``, always real and >= 0.
+
+    With any factor ``F F^T = cov1``, ``F^T cov2 F`` has the eigenvalues of
+    ``cov1^1/2 cov2 cov1^1/2`` (both are similar to ``cov1 cov2``), so one
+    symmetric eigen-decomposition of it gives the trace. ``F`` is the Cholesky
+    factor when ``cov1`` is positive definite (cheap), else ``V diag(sqrt(l))``
+    from ``eigh(cov1)`` with eigenvalues clamped at 0 (singular covariances,
+    and always under ``jit``).
+    """
+    factor = _cholesky_factor(cov1)
+    if factor is None:
+        eigenvalues, eigenvectors = ops.eigh(_symmetrize(cov1))
+        factor = eigenvectors * ops.expand_dims(_checks.safe_sqrt(eigenvalues), -2)
+    inner = _symmetrize(_matmul(_matmul(ops.swapaxes(factor, -1, -2), cov2), factor))
     eigenvalues, _ = ops.eigh(inner)
     return ops.sum(_checks.safe_sqrt(eigenvalues), axis=-1)
 
@@ -137,9 +172,9 @@ def mean_and_covariance(features, dtype):
     """Sample mean and unbiased covariance over axis -2 (the samples)."""
     features = ops.cast(features, dtype)
     n = features.shape[-2]
-    mean = ops.mean(features, axis=-2)
+    mean = _checks.mean(features, axis=-2)
     centred = features - ops.expand_dims(mean, -2)
-    cov = _checks.matmul(ops.swapaxes(centred, -1, -2), centred) / (n - 1)
+    cov = _matmul(ops.swapaxes(centred, -1, -2), centred) / (n - 1)
     return mean, cov
 
 

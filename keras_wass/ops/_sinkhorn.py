@@ -22,6 +22,7 @@ _NEG = -1e30  # log of a zero weight: exp() of it is exactly 0, never NaN
 _MAX_LOG = 80.0  # exp() arguments are clipped here (e^80 is finite in float32)
 _ONLINE_ENTRIES = 2**24  # auto mode: above this many cost entries, go online
 _BLOCK_ENTRIES = 2**22  # online mode: cost entries held at once (16 MiB in float32)
+_STALL = 80  # Anderson: iterations without halving the best error before falling back to plain steps
 
 
 def _log_weights(w):
@@ -47,6 +48,31 @@ def pairwise_cost(x, y, p):
 def _lse_rows(log_w, h, cost, eps):
     """``log sum_j exp(log_w_j + (h_j - C_ij) / eps)`` for each row i."""
     return ops.logsumexp(log_w[..., None, :] + (h[..., None, :] - cost) / eps, axis=-1)
+
+
+def _spd_solve(matrix, rhs):
+    """Solves ``matrix @ x = rhs`` for small symmetric positive definite ``(..., k, k)``.
+
+    An unrolled Cholesky factorisation in elementwise ops: for the tiny
+    Anderson systems it is much cheaper than a batched LAPACK call per
+    iteration (PyTorch's takes about 10 ms on a CPU), and it compiles
+    everywhere.
+    """
+    k = matrix.shape[-1]
+    lower = [[None] * k for _ in range(k)]
+    for j in range(k):
+        diagonal = matrix[..., j, j] - sum((lower[j][t] ** 2 for t in range(j)), 0.0)
+        lower[j][j] = ops.sqrt(_checks.clamp_min(diagonal, 0.0) + 1e-30)
+        for i in range(j + 1, k):
+            off = matrix[..., i, j] - sum((lower[i][t] * lower[j][t] for t in range(j)), 0.0)
+            lower[i][j] = off / lower[j][j]
+    z = [None] * k
+    for i in range(k):
+        z[i] = (rhs[..., i] - sum((lower[i][t] * z[t] for t in range(i)), 0.0)) / lower[i][i]
+    x = [None] * k
+    for i in reversed(range(k)):
+        x[i] = (z[i] - sum((lower[t][i] * x[t] for t in range(i + 1, k)), 0.0)) / lower[i][i]
+    return ops.stack(x, axis=-1)
 
 
 # --- geometries --------------------------------------------------------------
@@ -105,10 +131,10 @@ class OnlineGeometry:
     def max_cost(self):
         # An upper bound of the largest cost: (radius about the mean)^p, doubled.
         x, y = ops.stop_gradient(self.x), ops.stop_gradient(self.y)
-        centre = 0.5 * (ops.mean(x, axis=-2, keepdims=True) + ops.mean(y, axis=-2, keepdims=True))
+        centre = 0.5 * (_checks.mean(x, axis=-2, keepdims=True) + _checks.mean(y, axis=-2, keepdims=True))
         rx = ops.max(ops.sqrt(ops.sum(ops.square(x - centre), axis=-1)))
         ry = ops.max(ops.sqrt(ops.sum(ops.square(y - centre), axis=-1)))
-        return ops.power(rx + ry, self.p)
+        return _checks.power(rx + ry, self.p)
 
     def _blocks(self, points, extras):
         """Pads the point axis (-2) to whole blocks; puts the block axis first."""
@@ -193,7 +219,7 @@ class OnlineGeometry:
                     distance = _checks.safe_sqrt(pairwise_cost(rb, cols, 2.0))
                     positive = distance > 0
                     safe = ops.where(positive, distance, ops.ones_like(distance))
-                    weight = ops.where(positive, p * plan * ops.power(safe, p - 2.0), 0.0)
+                    weight = ops.where(positive, p * plan * _checks.power(safe, p - 2.0), 0.0)
                 # sum_j W_ij (r_i - c_j)
                 return ops.sum(weight, axis=-1)[..., None] * rb - _checks.matmul(weight, cols)
 
@@ -221,7 +247,12 @@ def solve_potentials(geometry, a, b, epsilon, max_iterations, tolerance, rho=Non
     small epsilon are removed together. A step that makes the marginal error
     more than ten times worse than the best seen, or non-finite, is undone:
     the history is cleared and the loop restarts with a plain step from the
-    best iterate. ``memory=0`` is plain Sinkhorn. The loop stops when the L1 error
+    best iterate. Anderson iterates can also stagnate (on some problems a
+    rounding-level change of the cost decides it): when the best error has
+    not halved in ``_STALL`` accelerated iterations (and is still above ten
+    times ``tolerance``), that batch entry
+    continues from the best iterate with plain steps, which always make
+    progress, to the end. ``memory=0`` is plain Sinkhorn. The loop stops when the L1 error
     of the plan's marginals (against ``a`` and ``b``, or, for unbalanced
     transport, against the marginals that the KL penalty makes optimal) is at
     most ``tolerance`` in every batch entry, or after ``max_iterations``.
@@ -282,51 +313,63 @@ def solve_potentials(geometry, a, b, epsilon, max_iterations, tolerance, rho=Non
         eye = ops.eye(memory, dtype=dtype)
         gram = gram + eye * ridge[..., None, None] + eye * (1.0 - ops.cast(valid, dtype))[..., None, :]
         rhs = -_checks.matmul(dr, r[..., :, None])
-        gamma = ops.solve(gram, rhs)[..., 0] * ops.cast(valid, dtype)
+        gamma = _spd_solve(gram, rhs[..., 0]) * ops.cast(valid, dtype)
         return f + r + _checks.matmul(gamma[..., None, :], dx + dr)[..., 0, :]
 
     def cond(i, f, error, *_):
         annealing = temperature(i) > eps_final
         return ops.logical_and(i < max_iterations, ops.logical_or(annealing, error > tolerance))
 
-    def body(i, f, error, count, xs, rs, best_error, best_f, best_next):
+    def body(i, f, error, count, xs, rs, best_error, best_f, best_next, mark, since):
         eps = temperature(i)
         new, errors = step(f, eps)
         error = ops.max(errors)
         at_final = eps <= eps_final
         if memory == 0:
-            return i + 1, new, error, count, xs, rs, best_error, best_f, best_next
+            return i + 1, new, error, count, xs, rs, best_error, best_f, best_next, mark, since
         r = new - f
         if gauge:
-            r = r - ops.mean(r, axis=-1, keepdims=True)
+            r = r - _checks.mean(r, axis=-1, keepdims=True)
         accelerated = anderson(i, f, r, count, xs, rs)
         finite = ops.all(ops.isfinite(accelerated), axis=-1)
         improved = errors <= best_error
         best_error = ops.where(improved, errors, best_error)
         best_f = ops.where(improved[..., None], f, best_f)
         best_next = ops.where(improved[..., None], new, best_next)
+        # Stagnation: no halving of the best error in _STALL iterations.
+        # Near the tolerance (where rounding sets a floor) it is not a stall.
+        progress = ops.logical_or(best_error <= 0.5 * mark, best_error <= 10.0 * tolerance)
+        mark = ops.where(progress, best_error, mark)
+        since = ops.where(ops.logical_or(progress, count < 0), ops.zeros_like(since), since + 1)
+        stalled = since >= _STALL
+        since = ops.where(stalled, ops.zeros_like(since), since)
         blown = ops.logical_or(errors > 10.0 * best_error, ops.logical_not(ops.isfinite(errors)))
-        restart = ops.logical_or(blown, ops.logical_not(at_final))
+        restart = ops.logical_or(ops.logical_or(blown, stalled), ops.logical_not(at_final))
         # Plain steps while annealing and after a restart; the history holds
         # iterates at the final epsilon only.
-        plain = ops.where(blown[..., None], best_next, new)
+        plain = ops.where(ops.logical_or(blown, stalled)[..., None], best_next, new)
         f_next = ops.where(ops.logical_or(restart, ops.logical_not(finite))[..., None], plain, accelerated)
         write = ops.equal(ops.arange(memory, dtype="int32"), ops.mod(i, memory))[..., :, None]
         xs = ops.where(write, f[..., None, :], xs)
         rs = ops.where(write, r[..., None, :], rs)
-        count = ops.where(restart, ops.zeros_like(count), ops.minimum(count + 1, memory))
+        # A negative count (after a stall) means plain steps to the end.
+        count = ops.where(ops.logical_or(stalled, count < 0), ops.zeros_like(count) - 1,
+                          ops.where(restart, ops.zeros_like(count), ops.minimum(count + 1, memory)))
         # Stop on the best iterate's error: the solver returns that iterate.
         error = ops.where(at_final, ops.max(best_error), error)
         best_error = ops.where(at_final, best_error, np.inf)
-        return i + 1, f_next, error, count, xs, rs, best_error, best_f, best_next
+        mark = ops.where(at_final, mark, np.inf)
+        since = ops.where(at_final, since, ops.zeros_like(since))
+        return i + 1, f_next, error, count, xs, rs, best_error, best_f, best_next, mark, since
 
     f = ops.zeros(ops.shape(a), dtype=dtype)
     inf = ops.convert_to_tensor(np.inf, dtype=dtype)
     zero = ops.convert_to_tensor(0, "int32")
     history = f[..., None, :] + ops.zeros((max(memory, 1), 1), dtype=dtype)
     count = ops.zeros_like(a[..., 0], dtype="int32")
-    start = (zero, f, inf, count, history, history, ops.zeros_like(a[..., 0]) + inf, f, f)
-    iterations, f, _, _, _, _, best_error, best_f, _ = ops.while_loop(
+    start = (zero, f, inf, count, history, history, ops.zeros_like(a[..., 0]) + inf, f, f,
+             ops.zeros_like(a[..., 0]) + inf, count)
+    iterations, f, _, _, _, _, best_error, best_f, _, _, _ = ops.while_loop(
         cond, body, start, maximum_iterations=max_iterations)
     if memory:
         # The accelerated iterates are not monotone: end on the best one (the
@@ -387,7 +430,7 @@ def _implicit_adjoint(plan, kernel_rows, kernel_cols, cost, b):
     # A tiny ridge keeps the solve defined when columns coincide (duplicated
     # points); it picks the smallest solution and changes nothing else.
     double = keras.backend.standardize_dtype(plan.dtype) == "float64"
-    ridge = (1e-12 if double else 1e-6) * ops.mean(b, axis=-1, keepdims=True)
+    ridge = (1e-12 if double else 1e-6) * _checks.mean(b, axis=-1, keepdims=True)
     schur = schur + ops.eye(m, dtype=plan.dtype) * ridge[..., None]
     rhs = v - _checks.matmul(plan_t, kc[..., None])[..., 0]
     mu = ops.solve(schur, rhs[..., None])[..., 0] * support

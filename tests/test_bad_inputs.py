@@ -1,0 +1,145 @@
+"""Bad input gives a ValueError or TypeError that names the argument.
+
+keras_wass raises ValueError for arguments of the wrong type too (a float
+seed, a string ``p``), as its docstrings say; TypeError comes from Python
+itself (a missing argument).
+
+One table for the public functions, losses, metrics, constraints and model
+constructors; the test enumerates it on every backend. Each row is
+``(id, call, exception, text)``: ``call()`` must raise ``exception`` with
+``text`` (the argument's name in backticks) in its message.
+"""
+
+import keras
+import numpy as np
+import pytest
+
+from keras_wass import constraints, losses, metrics, models, ops
+
+X = np.random.default_rng(0).normal(size=(5, 2)).astype("float32")
+Y = np.random.default_rng(1).normal(size=(4, 2)).astype("float32")
+U = np.array([0.0, 1.0, 2.0], "float32")
+V = np.array([0.5, 1.5], "float32")
+NAN = np.array([0.0, np.nan], "float32")
+INF = np.array([[0.0, np.inf], [1.0, 1.0]], "float32")
+COST = np.array([[0.0, 1.0], [1.0, 0.0]], "float32")
+H = np.array([0.5, 0.5], "float32")
+
+
+def _generator():
+    return keras.Sequential([keras.Input((2,)), keras.layers.Dense(2)])
+
+
+def _critic():
+    return keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+
+
+CASES = [
+    # wasserstein_1d
+    ("1d-p<1", lambda: ops.wasserstein_1d(U, V, p=0.5), ValueError, "`p`"),
+    ("1d-p-nan", lambda: ops.wasserstein_1d(U, V, p=float("nan")), ValueError, "`p`"),
+    ("1d-p-str", lambda: ops.wasserstein_1d(U, V, p="2"), ValueError, "`p`"),
+    ("1d-rank", lambda: ops.wasserstein_1d(X[None], Y[None]), ValueError, "`u`"),
+    ("1d-empty", lambda: ops.wasserstein_1d(np.zeros((0,), "float32"), V), ValueError, "`u`"),
+    ("1d-nan", lambda: ops.wasserstein_1d(NAN, V), ValueError, "`u`"),
+    ("1d-batch", lambda: ops.wasserstein_1d(np.zeros((2, 3)), np.zeros((3, 3))), ValueError, "batch"),
+    ("1d-negative-weights", lambda: ops.wasserstein_1d(U, V, u_weights=[1.0, -1.0, 1.0]), ValueError,
+     "`u_weights`"),
+    ("1d-zero-sum-weights", lambda: ops.wasserstein_1d(U, V, v_weights=[0.0, 0.0]), ValueError,
+     "`v_weights`"),
+    ("1d-weights-shape", lambda: ops.wasserstein_1d(U, V, u_weights=[1.0, 1.0]), ValueError, "`u_weights`"),
+    ("1d-string", lambda: ops.wasserstein_1d(["a", "b"], V), ValueError, "`u`"),
+    # sliced / max-sliced
+    ("sliced-p<1", lambda: ops.sliced_wasserstein(X, Y, p=0), ValueError, "`p`"),
+    ("sliced-n_projections", lambda: ops.sliced_wasserstein(X, Y, n_projections=0), ValueError,
+     "`n_projections`"),
+    ("sliced-n_projections-float", lambda: ops.sliced_wasserstein(X, Y, n_projections=2.5), ValueError,
+     "`n_projections`"),
+    ("sliced-seed", lambda: ops.sliced_wasserstein(X, Y, seed=1.5), ValueError, "`seed`"),
+    ("sliced-dimension", lambda: ops.sliced_wasserstein(X, Y[:, :1]), ValueError, "dimension"),
+    ("sliced-rank", lambda: ops.sliced_wasserstein(U, V), ValueError, "`x`"),
+    ("sliced-inf", lambda: ops.sliced_wasserstein(INF, X), ValueError, "`x`"),
+    ("sliced-projections", lambda: ops.sliced_wasserstein(X, Y, projections=np.ones((3, 4))), ValueError,
+     "`projections`"),
+    ("sliced-weights", lambda: ops.sliced_wasserstein(X, Y, a=-np.ones(5)), ValueError, "`a`"),
+    ("max-sliced-n_projections", lambda: ops.max_sliced_wasserstein(X, Y, n_projections=-1), ValueError,
+     "`n_projections`"),
+    # Sinkhorn
+    ("sinkhorn-epsilon-0", lambda: ops.sinkhorn(X, Y, epsilon=0.0), ValueError, "`epsilon`"),
+    ("sinkhorn-epsilon-negative", lambda: ops.sinkhorn(X, Y, epsilon=-1.0), ValueError, "`epsilon`"),
+    ("sinkhorn-p", lambda: ops.sinkhorn(X, Y, p=0.5), ValueError, "`p`"),
+    ("sinkhorn-max_iterations", lambda: ops.sinkhorn(X, Y, max_iterations=0), ValueError,
+     "`max_iterations`"),
+    ("sinkhorn-reach", lambda: ops.sinkhorn(X, Y, reach=0.0), ValueError, "`reach`"),
+    ("sinkhorn-weights", lambda: ops.sinkhorn(X, Y, b=np.zeros(4)), ValueError, "`b`"),
+    ("sinkhorn-dimension", lambda: ops.sinkhorn(X, Y[:, :1]), ValueError, "dimension"),
+    ("sinkhorn-cost-shape", lambda: ops.sinkhorn(H, np.ones(3) / 3, cost_matrix=COST), ValueError,
+     "`cost_matrix`"),
+    ("sinkhorn-cost-negative", lambda: ops.sinkhorn(H, H, cost_matrix=-COST), ValueError, "`cost_matrix`"),
+    ("sinkhorn-nan", lambda: ops.sinkhorn(NAN[:, None], X), ValueError, "`x`"),
+    ("divergence-epsilon", lambda: ops.sinkhorn_divergence(X, Y, epsilon=0), ValueError, "`epsilon`"),
+    # exact, Gaussian, Frechet
+    ("emd-negative", lambda: ops.emd([-1.0, 2.0], H, COST), ValueError, "`a`"),
+    ("emd-shape", lambda: ops.emd(H, H, np.ones((3, 2))), ValueError, "`cost_matrix`"),
+    ("emd-nan", lambda: ops.emd(H, H, np.array([[0.0, np.nan], [1.0, 0.0]])), ValueError, "`cost_matrix`"),
+    ("gaussian-shape", lambda: ops.gaussian_wasserstein(np.zeros(2), np.eye(3), np.zeros(2), np.eye(2)),
+     ValueError, "`cov1`"),
+    ("gaussian-nan", lambda: ops.gaussian_wasserstein(np.array([np.nan, 0.0]), np.eye(2), np.zeros(2),
+                                                      np.eye(2)), ValueError, "`mean1`"),
+    ("frechet-dimension", lambda: ops.frechet_distance(X, np.ones((4, 3))), ValueError, "`features"),
+    ("frechet-one-sample", lambda: ops.frechet_distance(X[:1], Y), ValueError, "`features1`"),
+    # WMD and fairness
+    ("wmd-method", lambda: ops.word_movers_distance([0, 1], [1], np.ones((3, 2)), method="newton"), ValueError,
+     "`method`"),
+    ("fairness-p", lambda: ops.wasserstein_fairness(U, [0, 1, 1], p=0.1), ValueError, "`p`"),
+    ("fairness-groups-shape", lambda: ops.wasserstein_fairness(U, [0, 1]), ValueError, "`groups`"),
+    ("fairness-reduction", lambda: ops.wasserstein_fairness(U, [0, 1, 1], reduction="median"), ValueError,
+     "`reduction`"),
+    # losses
+    ("loss-1d-p", lambda: losses.Wasserstein1DLoss(p=0.5), ValueError, "`p`"),
+    ("loss-histogram-p", lambda: losses.HistogramWasserstein1DLoss(p=0), ValueError, "`p`"),
+    ("loss-sliced-n_projections", lambda: losses.SlicedWassersteinLoss(n_projections=0), ValueError,
+     "`n_projections`"),
+    ("loss-sliced-seed", lambda: losses.SlicedWassersteinLoss(seed="a"), ValueError, "`seed`"),
+    ("loss-sinkhorn-epsilon", lambda: losses.SinkhornLoss(epsilon=0.0), ValueError, "`epsilon`"),
+    ("loss-sinkhorn-max_iterations", lambda: losses.SinkhornLoss(max_iterations=0), ValueError,
+     "`max_iterations`"),
+    ("loss-sinkhorn-cost", lambda: losses.SinkhornLoss(cost_matrix=-COST), ValueError, "`cost_matrix`"),
+    ("loss-fairness-weight", lambda: losses.WassersteinFairnessLoss(fairness_weight=-1.0), ValueError,
+     "`fairness_weight`"),
+    ("loss-wmd-epsilon", lambda: losses.WordMoversLoss(epsilon=-1.0), ValueError, "`epsilon`"),
+    # metrics
+    ("metric-sliced-n_projections", lambda: metrics.SlicedWassersteinMetric(n_projections=0), ValueError,
+     "`n_projections`"),
+    ("metric-fairness-groups", lambda: metrics.WassersteinFairnessGap(num_groups=0), ValueError,
+     "`num_groups`"),
+    # constraints
+    ("clip-value", lambda: constraints.WeightClip(0.0), ValueError, "`clip_value`"),
+    ("clip-value-str", lambda: constraints.WeightClip("a"), ValueError, "`clip_value`"),
+    ("spectral-power_iterations", lambda: constraints.SpectralNorm(power_iterations=0), ValueError,
+     "`power_iterations`"),
+    # models
+    ("wgangp-critic_steps", lambda: models.WGANGP(_generator(), _critic(), latent_dim=2, critic_steps=0),
+     ValueError, "`critic_steps`"),
+    ("wgangp-latent_dim", lambda: models.WGANGP(_generator(), _critic(), latent_dim=0), ValueError,
+     "`latent_dim`"),
+    ("wgangp-gp_weight", lambda: models.WGANGP(_generator(), _critic(), latent_dim=2, gp_weight=-1.0),
+     ValueError, "`gp_weight`"),
+    ("wgangp-seed", lambda: models.WGANGP(_generator(), _critic(), latent_dim=2, seed=0.5), ValueError,
+     "`seed`"),
+    ("wgangp-penalty", lambda: models.WGANGP(_generator(), _critic(), latent_dim=2, penalty="both"),
+     ValueError, "`penalty`"),
+    ("wgan-clip_value", lambda: models.WGAN(_generator(), _critic(), latent_dim=2, clip_value=0.0),
+     ValueError, "`clip_value`"),
+    ("wgan-critic_steps-float", lambda: models.WGAN(_generator(), _critic(), latent_dim=2, critic_steps=1.5),
+     ValueError, "`critic_steps`"),
+    ("mlp-generator-latent_dim", lambda: models.build_mlp_generator(0, (2,)), ValueError, "`latent_dim`"),
+    ("mlp-critic-input_shape", lambda: models.build_mlp_critic(()), ValueError, "`input_shape`"),
+]
+
+
+@pytest.mark.parametrize("call,exception,text", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_bad_input_names_the_argument(call, exception, text):
+    with pytest.raises(exception) as info:
+        call()
+    assert text in str(info.value), f"message does not name {text}: {info.value}"
