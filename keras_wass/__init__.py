@@ -2,10 +2,11 @@
 WGAN models for Keras 3, on TensorFlow, JAX and PyTorch.
 
 The backend is the one Keras uses (``KERAS_BACKEND``); it is read once, when
-:mod:`keras_wass.backend` is imported. The public modules load on first use
-(``from keras_wass import ops``, or ``keras_wass.ops``), so importing
-``keras_wass`` itself, as the command line does before it parses its
-arguments, imports neither Keras nor a framework.
+Keras is first imported. ``import keras_wass`` imports Keras and the modules
+that register serialisable objects (``constraints``, ``losses``, ``metrics``,
+``models``, ``ops``), so ``keras.saving.load_model`` can rebuild a saved
+model in a fresh process after a plain ``import keras_wass``;
+:mod:`keras_wass.data` loads on first use.
 """
 
 import importlib
@@ -13,6 +14,9 @@ import importlib
 __version__ = "0.1.0"
 
 _MODULES = ("constraints", "data", "losses", "metrics", "models", "ops")
+
+# Registers the package's objects with Keras's serialisation (see above).
+from keras_wass import constraints, losses, metrics, models, ops  # noqa: E402,F401
 
 __all__ = ["ops", "losses", "metrics", "constraints", "models", "data", "__version__"]
 

@@ -14,7 +14,7 @@ import keras
 import numpy as np
 import pytest
 
-from keras_wass import constraints, losses, metrics, models, ops
+from keras_wass import constraints, data, losses, metrics, models, ops
 
 X = np.random.default_rng(0).normal(size=(5, 2)).astype("float32")
 Y = np.random.default_rng(1).normal(size=(4, 2)).astype("float32")
@@ -24,6 +24,16 @@ NAN = np.array([0.0, np.nan], "float32")
 INF = np.array([[0.0, np.inf], [1.0, 1.0]], "float32")
 COST = np.array([[0.0, 1.0], [1.0, 0.0]], "float32")
 H = np.array([0.5, 0.5], "float32")
+EMB = np.random.default_rng(5).normal(size=(4, 3)).astype("float32")
+VOCAB = ["a", "b", "c", "d"]
+CLOUDS = np.random.default_rng(2).normal(size=(4, 5, 2)).astype("float32")
+FEATURES = np.random.default_rng(3).normal(size=(6, 3)).astype("float32")
+GROUPS = np.stack([np.zeros(6), np.arange(6) % 2], axis=1).astype("float32")
+SCORES = np.random.default_rng(4).uniform(size=(6, 1)).astype("float32")
+
+
+def _update(metric, *args, **kwargs):
+    metric.update_state(*args, **kwargs)
 
 
 def _generator():
@@ -95,6 +105,31 @@ CASES = [
     ("fairness-groups-shape", lambda: ops.wasserstein_fairness(U, [0, 1]), ValueError, "`groups`"),
     ("fairness-reduction", lambda: ops.wasserstein_fairness(U, [0, 1, 1], reduction="median"), ValueError,
      "`reduction`"),
+    ("wmd-vocabulary-length", lambda: ops.word_movers_distance(["a"], ["b"], EMB, vocabulary=VOCAB[:3]),
+     ValueError, "`vocabulary`"),
+    ("wmd-embeddings-rank", lambda: ops.word_movers_distance(["a"], ["b"], EMB[0], vocabulary=VOCAB), ValueError,
+     "`embeddings`"),
+    ("wmd-embeddings-nan",
+     lambda: ops.word_movers_distance(["a"], ["b"], np.full((4, 3), np.nan), vocabulary=VOCAB), ValueError,
+     "`embeddings`"),
+    ("wmd-no-vocabulary", lambda: ops.word_movers_distance(["a"], ["b"], EMB), ValueError, "`vocabulary`"),
+    ("wmd-empty", lambda: ops.word_movers_distance([], ["b"], EMB, vocabulary=VOCAB), ValueError, "`doc1`"),
+    ("wmd-epsilon", lambda: ops.word_movers_distance(["a"], ["b"], EMB, vocabulary=VOCAB, method="sinkhorn",
+                                                     epsilon=0.0), ValueError, "`epsilon`"),
+    ("wmd-max_iterations", lambda: ops.word_movers_distance(["a"], ["b"], EMB, vocabulary=VOCAB,
+                                                            method="sinkhorn", max_iterations=0), ValueError,
+     "`max_iterations`"),
+    ("wmd-normalize", lambda: ops.word_movers_distance(["a"], ["b"], EMB, vocabulary=VOCAB, normalize="yes"),
+     ValueError, "`normalize`"),
+    ("rwmd-only-unknown-words",
+     lambda: ops.relaxed_word_movers_distance(["a"], ["zz"], EMB, vocabulary=VOCAB), ValueError, "`doc2`"),
+    ("wmd-neighbors-k", lambda: ops.word_movers_neighbors(["a"], [["b"], ["c"]], EMB, vocabulary=VOCAB, k=3),
+     ValueError, "`k`"),
+    ("wmd-neighbors-no-documents", lambda: ops.word_movers_neighbors(["a"], [], EMB, vocabulary=VOCAB),
+     ValueError, "`documents`"),
+    ("wmd-neighbors-prune",
+     lambda: ops.word_movers_neighbors(["a"], [["b"], ["c"]], EMB, vocabulary=VOCAB, prune="yes"),
+     ValueError, "`prune`"),
     # losses
     ("loss-1d-p", lambda: losses.Wasserstein1DLoss(p=0.5), ValueError, "`p`"),
     ("loss-histogram-p", lambda: losses.HistogramWasserstein1DLoss(p=0), ValueError, "`p`"),
@@ -113,6 +148,55 @@ CASES = [
      "`n_projections`"),
     ("metric-fairness-groups", lambda: metrics.WassersteinFairnessGap(num_groups=0), ValueError,
      "`num_groups`"),
+    ("metric-sliced-update-dimension",
+     lambda: _update(metrics.SlicedWassersteinMetric(seed=0), CLOUDS, CLOUDS[..., :1]), ValueError, "dimension"),
+    ("metric-sliced-update-nan",
+     lambda: _update(metrics.SlicedWassersteinMetric(seed=0), np.where(CLOUDS > 1, np.nan, CLOUDS), CLOUDS),
+     ValueError, "`x`"),
+    ("metric-sliced-update-batch",
+     lambda: _update(metrics.SlicedWassersteinMetric(seed=0), CLOUDS, CLOUDS[:2]), ValueError, "batch"),
+    ("metric-sliced-update-negative-weight",
+     lambda: _update(metrics.SlicedWassersteinMetric(seed=0), CLOUDS, CLOUDS, sample_weight=[1, -1, 1, 1]),
+     ValueError, "`sample_weight`"),
+    ("metric-sliced-update-weight-shape",
+     lambda: _update(metrics.SlicedWassersteinMetric(seed=0), CLOUDS, CLOUDS, sample_weight=[1, 1]),
+     ValueError, "`sample_weight`"),
+    ("metric-frechet-update-dimension",
+     lambda: _update(metrics.FrechetDistance(), FEATURES, FEATURES[:, :2]), ValueError, "dimension"),
+    ("metric-frechet-update-num_features",
+     lambda: _update(metrics.FrechetDistance(num_features=4), FEATURES, FEATURES), ValueError, "`num_features`"),
+    ("metric-frechet-update-nan",
+     lambda: _update(metrics.FrechetDistance(), np.where(FEATURES > 1, np.nan, FEATURES), FEATURES),
+     ValueError, "`y_true`"),
+    ("metric-frechet-update-empty", lambda: _update(metrics.FrechetDistance(), FEATURES[:0], FEATURES[:0]),
+     ValueError, "`y_true`"),
+    ("metric-frechet-update-rank", lambda: _update(metrics.FrechetDistance(), FEATURES[0], FEATURES[0]),
+     ValueError, "`y_true`"),
+    ("metric-frechet-update-weight-batch",
+     lambda: _update(metrics.FrechetDistance(), FEATURES, FEATURES[:4], sample_weight=np.ones(6)),
+     ValueError, "`sample_weight`"),
+    ("metric-frechet-update-negative-weight",
+     lambda: _update(metrics.FrechetDistance(), FEATURES, FEATURES, sample_weight=-np.ones(6)),
+     ValueError, "`sample_weight`"),
+    ("metric-fairness-update-y_true-shape",
+     lambda: _update(metrics.WassersteinFairnessGap(), np.zeros(6), SCORES), ValueError, "`y_true`"),
+    ("metric-fairness-update-group-range",
+     lambda: _update(metrics.WassersteinFairnessGap(), GROUPS + [0, 2], SCORES), ValueError, "`y_true`"),
+    ("metric-fairness-update-nan",
+     lambda: _update(metrics.WassersteinFairnessGap(), GROUPS, np.full((6, 1), np.nan)), ValueError, "`y_pred`"),
+    ("metric-fairness-update-batch",
+     lambda: _update(metrics.WassersteinFairnessGap(), GROUPS, SCORES[:4]), ValueError, "`y_pred`"),
+    ("metric-fairness-update-negative-weight",
+     lambda: _update(metrics.WassersteinFairnessGap(), GROUPS, SCORES, sample_weight=-np.ones(6)),
+     ValueError, "`sample_weight`"),
+    # data loaders (argument checks come before any file is read)
+    ("data-digits-test_fraction", lambda: data.load_digits(test_fraction=1.5), ValueError, "`test_fraction`"),
+    ("data-digits-test_fraction-str", lambda: data.load_digits(test_fraction="a"), ValueError,
+     "`test_fraction`"),
+    ("data-digits-seed", lambda: data.load_digits(seed=0.5), ValueError, "`seed`"),
+    ("data-images-name", lambda: data.load_images("mnistt"), ValueError, "`name`"),
+    ("data-embeddings-flag", lambda: data.load_word_embeddings(whole_words_only="yes"), ValueError,
+     "`whole_words_only`"),
     # constraints
     ("clip-value", lambda: constraints.WeightClip(0.0), ValueError, "`clip_value`"),
     ("clip-value-str", lambda: constraints.WeightClip("a"), ValueError, "`clip_value`"),

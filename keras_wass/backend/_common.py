@@ -19,7 +19,16 @@ def real_batch(data):
     return x
 
 
-def record_logs(model, logs):
-    """Adds one update's values to the model's running means."""
+def record_logs(model, logs, share=1.0):
+    """Adds one update's values to the model's running means.
+
+    ``share`` is this replica's part of the global batch under
+    ``tf.distribute`` (1 on one device): the metric variables sum over the
+    replicas, so each step still counts once and its value is the mean over
+    the global batch.
+    """
     for name, value in logs.items():
-        model.trackers[name].update_state(value)
+        if isinstance(share, float) and share == 1.0:
+            model.trackers[name].update_state(value)
+        else:
+            model.trackers[name].update_state(value, sample_weight=share)

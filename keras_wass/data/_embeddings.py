@@ -34,6 +34,7 @@ def load_word_embeddings(whole_words_only=True):
     Raises:
         ImportError: the package or ``safetensors`` is missing (with the
             command that installs them).
+        ValueError: ``whole_words_only`` is not a bool.
 
     Example:
         >>> from keras_wass.data import load_word_embeddings
@@ -47,6 +48,10 @@ def load_word_embeddings(whole_words_only=True):
         2020), arXiv:2002.10957. Reimers and Gurevych, "Sentence-BERT"
         (EMNLP 2019), arXiv:1908.10084.
     """
+    if not isinstance(whole_words_only, (bool, np.bool_)):
+        raise ValueError(
+            f"`whole_words_only` should be True or False. Received: whole_words_only={whole_words_only!r}"
+        )
     table = package_file(_PACKAGE, "model/model.safetensors", _INSTALL)
     vocab_file = package_file(_PACKAGE, "model/vocab.txt", _INSTALL)
     try:

@@ -1,5 +1,7 @@
 """Image data for the WGAN-GP job: scikit-learn's 8x8 digits (offline)."""
 
+import numbers
+
 import numpy as np
 
 DATASETS = ("digits", "mnist")
@@ -31,7 +33,8 @@ def load_digits(test_fraction=0.25, seed=0):
 
     Raises:
         ImportError: scikit-learn is missing (with the command that installs it).
-        ValueError: ``test_fraction`` outside ``(0, 1)``.
+        ValueError: ``test_fraction`` not a number in ``(0, 1)``, or
+            ``seed`` not a non-negative integer.
 
     Example:
         >>> from keras_wass.data import load_digits
@@ -43,10 +46,13 @@ def load_digits(test_fraction=0.25, seed=0):
         Alpaydin and Kaynak, "Optical Recognition of Handwritten Digits",
         UCI Machine Learning Repository (1998).
     """
-    if not 0 < test_fraction < 1:
+    if (isinstance(test_fraction, bool) or not isinstance(test_fraction, numbers.Real)
+            or not 0 < test_fraction < 1):
         raise ValueError(
-            f"`test_fraction` should be in (0, 1). Received: test_fraction={test_fraction}"
+            f"`test_fraction` should be a number in (0, 1). Received: test_fraction={test_fraction!r}"
         )
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+        raise ValueError(f"`seed` should be an integer >= 0. Received: seed={seed!r}")
     _require_sklearn()
     from sklearn.datasets import load_digits as sk_load_digits
 

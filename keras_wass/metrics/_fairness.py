@@ -45,7 +45,10 @@ class WassersteinFairnessGap(keras.metrics.Metric):
 
     Raises:
         ValueError: ``p < 1``, ``bins < 1``, an empty ``value_range``, unknown
-            options, or ``y_true`` that is not ``(batch, 2)``.
+            options, ``y_true`` that is not ``(batch, 2)``, group ids outside
+            ``[0, num_groups)`` (checked outside compiled steps; inside one
+            such rows add nothing), ``y_pred`` that is not one finite score per
+            sample, or a negative or misshapen ``sample_weight``.
 
     Example:
         >>> import numpy as np
@@ -86,13 +89,32 @@ class WassersteinFairnessGap(keras.metrics.Metric):
 
     def update_state(self, y_true, y_pred, sample_weight=None):
         _, groups = split_label_and_group(y_true)
-        scores = ops.reshape(ops.cast(ops.convert_to_tensor(y_pred), "float32"), (-1,))
+        scores = _checks.to_tensor(y_pred, "y_pred", dtype="float32")
+        if len(scores.shape) == 2 and scores.shape[-1] == 1:
+            scores = ops.reshape(scores, (-1,))
+        if len(scores.shape) != 1 or (
+            scores.shape[0] is not None and groups.shape[0] is not None and scores.shape[0] != groups.shape[0]
+        ):
+            raise ValueError(
+                "`y_pred` should hold one score per sample of `y_true`, shape "
+                f"(batch, 1) or (batch,). Received: y_true.shape={tuple(ops.shape(y_true))}, "
+                f"y_pred.shape={tuple(scores.shape)}"
+            )
+        _checks.check_finite(scores, "y_pred")
+        ids = _checks.concrete(groups)
+        if ids is not None and ids.size and (ids.min() < 0 or ids.max() >= self.num_groups):
+            raise ValueError(
+                f"`y_true` group ids (column 1) should be in [0, {self.num_groups}) for "
+                f"num_groups={self.num_groups}. Received: ids from {ids.min()} to {ids.max()}"
+            )
+        sample_weight = _checks.check_sample_weight(sample_weight, scores.shape[0])
         lo, hi = self.value_range
         position = (ops.clip(scores, lo, hi) - lo) / (hi - lo) * self.bins
         index = ops.clip(ops.cast(ops.round(position), "int32"), 0, self.bins)
-        weight = ops.ones_like(scores) if sample_weight is None else ops.reshape(
-            ops.cast(ops.convert_to_tensor(sample_weight), "float32"), (-1,))
-        flat = groups * (self.bins + 1) + index  # ids outside [0, num_groups) add nothing
+        weight = ops.ones_like(scores) if sample_weight is None else sample_weight
+        # Inside a compiled step the ids cannot be checked: those outside
+        # [0, num_groups) add nothing.
+        flat = groups * (self.bins + 1) + index
         inside = ops.logical_and(groups >= 0, groups < self.num_groups)
         flat = ops.where(inside, flat, ops.zeros_like(flat))
         weight = ops.where(inside, weight, ops.zeros_like(weight))

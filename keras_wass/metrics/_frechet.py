@@ -37,8 +37,11 @@ class FrechetDistance(keras.metrics.Metric):
         (0.0 until each set has at least two samples).
 
     Raises:
-        ValueError: features of a different dimension than the first batch,
-            or a first update under ``jit`` without ``num_features``.
+        ValueError: features of a different dimension than the first batch
+            (or than ``num_features``), an empty batch, non-finite features,
+            a negative or misshapen ``sample_weight`` (which needs equal
+            batch sizes), or a first update under ``jit`` without
+            ``num_features``.
 
     Example:
         >>> import numpy as np
@@ -89,6 +92,7 @@ class FrechetDistance(keras.metrics.Metric):
                 f"`{name}` should be a batch of features (batch, d) or of samples "
                 f"for the feature extractor. Received: {name}.shape={tuple(x.shape)}"
             )
+        _checks.check_not_empty(x, name, axes=(0,))
         x = ops.reshape(x, (ops.shape(x)[0], -1))
         _checks.check_finite(x, name)
         return ops.cast(x, self._state_dtype)
@@ -111,12 +115,18 @@ class FrechetDistance(keras.metrics.Metric):
             self._build_state(d)
         if d != self.num_features:
             raise ValueError(
-                f"FrechetDistance expects features of dimension "
-                f"{self.num_features}. Received: {d}"
+                f"FrechetDistance features should have dimension `num_features`="
+                f"{self.num_features} (fixed by the first update). Received: {d}"
             )
-        weights = None
-        if sample_weight is not None:
-            weights = ops.reshape(ops.cast(sample_weight, self._state_dtype), (-1, 1))
+        # The two sides may have different batch sizes; weights need equal ones.
+        if sample_weight is not None and real.shape[0] != fake.shape[0]:
+            raise ValueError(
+                "`sample_weight` needs `y_true` and `y_pred` of the same batch size. "
+                f"Received: {real.shape[0]} and {fake.shape[0]}"
+            )
+        weights = _checks.check_sample_weight(sample_weight, real.shape[0])
+        if weights is not None:
+            weights = ops.reshape(ops.cast(weights, self._state_dtype), (-1, 1))
         for side, x in (("real", real), ("fake", fake)):
             self._accumulate(self._stats[side], x, weights)
 
@@ -124,15 +134,15 @@ class FrechetDistance(keras.metrics.Metric):
         w = ops.ones_like(x[:, :1]) if weights is None else ops.broadcast_to(weights, ops.shape(x[:, :1]))
         count = ops.sum(w)
         batch_mean = ops.sum(w * x, axis=0) / _checks.clamp_min(count, 1e-12)
+        # ``assign_add`` (not ``.value + x``): under PyTorch, Keras's
+        # symbolic build of ``fit`` runs this on "meta" tensors.
         first = stats["count"].value == 0
         shift = ops.where(first, batch_mean, stats["shift"].value)
         centred = x - shift
         stats["shift"].assign(shift)
-        stats["count"].assign(stats["count"].value + count)
-        stats["sum"].assign(stats["sum"].value + ops.sum(w * centred, axis=0))
-        stats["outer"].assign(
-            stats["outer"].value + _checks.matmul(ops.transpose(w * centred), centred)
-        )
+        stats["count"].assign_add(count)
+        stats["sum"].assign_add(ops.sum(w * centred, axis=0))
+        stats["outer"].assign_add(_checks.matmul(ops.transpose(w * centred), centred))
 
     def _gaussian(self, stats):
         n = stats["count"].value

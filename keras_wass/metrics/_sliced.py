@@ -1,6 +1,7 @@
 """Streaming sliced Wasserstein metric."""
 
 import keras
+from keras import ops
 
 from keras_wass.ops import _checks
 from keras_wass.ops._sliced import sliced_wasserstein
@@ -27,7 +28,9 @@ class SlicedWassersteinMetric(keras.metrics.Mean):
         A ``keras.metrics.Metric`` whose ``result()`` is the mean value.
 
     Raises:
-        ValueError: as `keras_wass.ops.sliced_wasserstein`.
+        ValueError: as `keras_wass.ops.sliced_wasserstein`, and a negative,
+            non-finite or misshapen ``sample_weight`` (one weight per batch
+            element).
 
     Example:
         >>> import numpy as np
@@ -53,6 +56,10 @@ class SlicedWassersteinMetric(keras.metrics.Mean):
         values = sliced_wasserstein(
             y_true, y_pred, n_projections=self.n_projections, p=self.p, seed=self.seed
         )
+        batch = values.shape[0] if len(values.shape) else 1
+        sample_weight = _checks.check_sample_weight(sample_weight, batch)
+        if sample_weight is not None and not len(values.shape):
+            sample_weight = ops.reshape(sample_weight, ())
         return super().update_state(values, sample_weight=sample_weight)
 
     def get_config(self):

@@ -3,6 +3,28 @@
 import keras
 
 
+def portable_optimizer_config(config):
+    """An optimizer's serialised config that loads under every backend.
+
+    Keras 3.15 serialises the PyTorch backend's optimizers (``Adam``,
+    ``SGD``, ``RMSprop``, ...) under their backend module, for example
+    ``keras.src.backend.torch.optimizers.torch_adam``: loaded under
+    TensorFlow or JAX that builds PyTorch's class, and training then fails.
+    The public ``keras.optimizers`` name resolves to each backend's own class.
+    """
+    if isinstance(config, dict) and str(config.get("module", "")).startswith("keras.src.backend."):
+        config = dict(config, module="keras.optimizers", registered_name=None)
+    return config
+
+
+def serialize_optimizer(optimizer):
+    return portable_optimizer_config(keras.saving.serialize_keras_object(optimizer))
+
+
+def deserialize_optimizer(config):
+    return keras.saving.deserialize_keras_object(portable_optimizer_config(config))
+
+
 @keras.saving.register_keras_serializable(package="keras_wass")
 class OptimizerPair(keras.optimizers.Optimizer):
     """Holds the critic's and the generator's optimizers as ``model.optimizer``.
@@ -51,13 +73,13 @@ class OptimizerPair(keras.optimizers.Optimizer):
     def get_config(self):
         return {
             "name": self.name,
-            "critic_optimizer": keras.saving.serialize_keras_object(self.critic_optimizer),
-            "generator_optimizer": keras.saving.serialize_keras_object(self.generator_optimizer),
+            "critic_optimizer": serialize_optimizer(self.critic_optimizer),
+            "generator_optimizer": serialize_optimizer(self.generator_optimizer),
         }
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
         config = dict(config)
         for key in ("critic_optimizer", "generator_optimizer"):
-            config[key] = keras.saving.deserialize_keras_object(config[key])
+            config[key] = deserialize_optimizer(config[key])
         return cls(**config)

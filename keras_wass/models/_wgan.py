@@ -7,7 +7,7 @@ import numpy as np
 from keras import ops
 
 from keras_wass import backend
-from keras_wass.models._optimizers import OptimizerPair
+from keras_wass.models._optimizers import OptimizerPair, deserialize_optimizer, serialize_optimizer
 from keras_wass.ops import _checks
 
 _PENALTIES = ("two-sided", "one-sided")
@@ -75,9 +75,11 @@ class _WassersteinGAN(backend.GANTrainStep, keras.Model):
     def sample_latent(self, batch_size):
         return keras.random.normal((batch_size, self.latent_dim), seed=self.seed_generator)
 
-    def sample_alpha(self, reference):
-        """Per-sample uniform mixing weights, broadcastable to ``reference``."""
-        shape = (ops.shape(reference)[0],) + (1,) * (len(reference.shape) - 1)
+    def sample_alpha(self, reference, rows=None):
+        """Per-sample uniform mixing weights, broadcastable to ``reference``
+        (``rows`` of them when given, else one per row of ``reference``)."""
+        rows = ops.shape(reference)[0] if rows is None else rows
+        shape = (rows,) + (1,) * (len(reference.shape) - 1)
         return keras.random.uniform(shape, dtype=reference.dtype, seed=self.seed_generator)
 
     def split_steps(self, x, batch_size):
@@ -224,15 +226,17 @@ class _WassersteinGAN(backend.GANTrainStep, keras.Model):
         if self.generator_optimizer is None:
             return None
         return {
-            "generator_optimizer": keras.saving.serialize_keras_object(self.generator_optimizer),
-            "critic_optimizer": keras.saving.serialize_keras_object(self.critic_optimizer),
+            # Backend-neutral names: a model saved under PyTorch trains on
+            # after loading under TensorFlow or JAX (see _optimizers.py).
+            "generator_optimizer": serialize_optimizer(self.generator_optimizer),
+            "critic_optimizer": serialize_optimizer(self.critic_optimizer),
             **self._compile_options,
         }
 
     def compile_from_config(self, config):
         config = dict(config)
         for key in ("generator_optimizer", "critic_optimizer"):
-            config[key] = keras.saving.deserialize_keras_object(config[key])
+            config[key] = deserialize_optimizer(config[key])
         self.compile(**config)
 
     def generate(self, n, seed=None, batch_size=256):
@@ -295,7 +299,10 @@ class WGANGP(_WassersteinGAN):
     three, and ``fit`` works with callbacks, the progress bar, ``History``
     and ``jit_compile``. Constraints on the critic's weights (e.g.
     `keras_wass.constraints.SpectralNorm`) are applied after every critic
-    update.
+    update. It trains data-parallel with ``keras.distribution.DataParallel``
+    (JAX) or inside a ``tf.distribute.MirroredStrategy`` scope (TensorFlow),
+    giving the one-device losses up to rounding (see the "Train on several
+    devices" how-to).
 
     Logs: ``critic_loss`` (with the weighted penalty), ``generator_loss``,
     ``gradient_penalty`` (the mean of ``(norm - 1)^2`` before ``gp_weight``)

@@ -151,6 +151,31 @@ def check_weights(w, name, expected_shape, dtype):
     return w / ops.sum(w, axis=-1, keepdims=True)
 
 
+def check_sample_weight(sample_weight, batch_size, name="sample_weight"):
+    """A metric's ``sample_weight``: None, or one finite weight >= 0 per sample
+    (shape ``(batch,)`` or ``(batch, 1)``); returned as a float32 ``(batch,)``
+    tensor (or None)."""
+    if sample_weight is None:
+        return None
+    w = to_tensor(sample_weight, name, dtype="float32")
+    if len(w.shape) == 2 and w.shape[-1] == 1:
+        w = ops.reshape(w, (-1,))
+    if len(w.shape) != 1 or (
+        w.shape[0] is not None and batch_size is not None and w.shape[0] != batch_size
+    ):
+        raise ValueError(
+            f"`{name}` should have one weight per sample, shape ({batch_size},). "
+            f"Received: {name}.shape={tuple(w.shape)}"
+        )
+    values = concrete(w)
+    if values is not None:
+        if not np.all(np.isfinite(values)):
+            raise ValueError(f"`{name}` should contain only finite values. Received: {name}={_short(values)}")
+        if np.any(values < 0):
+            raise ValueError(f"`{name}` should be non-negative. Received: {name} with minimum {values.min()}")
+    return w
+
+
 def _short(values):
     flat = np.asarray(values).ravel()
     text = np.array2string(flat[:6], precision=4)

@@ -12,6 +12,12 @@ from keras_wass.ops._exact import emd
 _METHODS = ("exact", "sinkhorn")
 
 
+def check_bool(value, name):
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"`{name}` should be True or False. Received: {name}={value!r}")
+    return bool(value)
+
+
 class _Lookup:
     """Token -> vector for a mapping, or a matrix plus its vocabulary."""
 
@@ -37,8 +43,14 @@ class _Lookup:
                     "`embeddings` is a matrix. Received: vocabulary=None"
                 )
             if isinstance(vocabulary, Mapping):
-                index = dict(vocabulary)
+                index = dict(vocabulary)  # may name a subset of the rows
             else:
+                vocabulary = list(vocabulary)
+                if len(vocabulary) != matrix.shape[0]:
+                    raise ValueError(
+                        f"`vocabulary` should name one token per row of `embeddings`. "
+                        f"Received: {len(vocabulary)} tokens for embeddings.shape={matrix.shape}"
+                    )
                 index = {token: i for i, token in enumerate(vocabulary)}
             if len(index) and max(index.values()) >= matrix.shape[0]:
                 raise ValueError(
@@ -46,7 +58,7 @@ class _Lookup:
                     f"{matrix.shape[0]} rows. Received: embeddings.shape={matrix.shape}"
                 )
             self._index, self._table = index, matrix
-        self.normalize = bool(normalize)
+        self.normalize = check_bool(normalize, "normalize")
 
     def __contains__(self, token):
         return token in (self._table if self._index is None else self._index)
@@ -179,8 +191,10 @@ def word_movers_distance(doc1, doc2, embeddings, vocabulary=None, normalize=Fals
     Raises:
         ValueError: a document that is a string or has negative weights, a
             document left without any embedded token, a matrix without its
-            ``vocabulary`` (or the reverse), vectors of different sizes or
-            non-finite values, or an unknown ``method``.
+            ``vocabulary`` (or the reverse), a list ``vocabulary`` whose
+            length is not the number of rows, vectors of different sizes or
+            non-finite values, a non-bool ``normalize``, or an unknown
+            ``method``.
 
     Example:
         >>> from keras_wass import ops
@@ -281,8 +295,9 @@ def word_movers_neighbors(query, documents, embeddings, vocabulary=None, k=1, no
         exact WMDs that were computed.
 
     Raises:
-        ValueError: ``k`` out of range, an empty ``documents`` list, or
-            anything `keras_wass.ops.word_movers_distance` rejects.
+        ValueError: ``k`` out of range, an empty ``documents`` list, a non-bool
+            ``prune``, or anything `keras_wass.ops.word_movers_distance`
+            rejects.
 
     Example:
         >>> from keras_wass import ops
@@ -302,6 +317,7 @@ def word_movers_neighbors(query, documents, embeddings, vocabulary=None, k=1, no
         raise ValueError(
             f"`k` should be an integer in [1, len(documents)={len(documents)}]. Received: k={k!r}"
         )
+    prune = check_bool(prune, "prune")
     lookup = _Lookup(embeddings, vocabulary, normalize)
     problems = []
     for doc in documents:

@@ -79,3 +79,20 @@ def test_sliced_metric_in_compile_and_saved(tmp_path, rng):
     assert np.all(np.isfinite(history.history["sliced_wasserstein"]))
     model.save(tmp_path / "m.keras")
     keras.saving.load_model(tmp_path / "m.keras").evaluate(x, x, verbose=0)
+
+
+def test_frechet_metric_in_compile_and_fit(rng):
+    # Regression: on PyTorch, Keras's symbolic build of `fit` runs
+    # update_state on "meta" tensors, and `.value + x` mixed devices.
+    x = rng.normal(size=(32, 3)).astype("float32")
+    y = rng.normal(size=(32, 4)).astype("float32")
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(4)])
+    model.compile(optimizer="adam", loss="mse", metrics=[metrics.FrechetDistance(num_features=4)])
+    history = model.fit(x, y, batch_size=16, epochs=2, verbose=0)
+    assert np.all(np.isfinite(history.history["frechet_distance"]))
+    got = model.evaluate(x, y, batch_size=16, verbose=0, return_dict=True)["frechet_distance"]
+    direct = metrics.FrechetDistance()
+    direct.update_state(y, model.predict(x, verbose=0))
+    # Two streamed batches against one update, float32 state on JAX (no x64):
+    # the same 1e-3 as the streaming test against SciPy above.
+    assert got == pytest.approx(float(direct.result()), rel=1e-3)
