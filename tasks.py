@@ -2,7 +2,7 @@
 """One-file task runner: needs nothing but Python 3.10+.
 
     python3 tasks.py train [keras-wass train options]   # set up, run the main job
-    python3 tasks.py test  [--backends jax,torch] [--jobs 2] [pytest options]
+    python3 tasks.py test  [--backends jax,torch] [--jobs 3] [pytest options]
     python3 tasks.py setup                               # only the environment
 
 It creates ``.venv`` beside this file, installs the package with its test,
@@ -71,17 +71,18 @@ def _pytest_command(args):
 
 def test(args):
     setup()
-    backends, jobs = BACKENDS, 2
+    backends, jobs = BACKENDS, 3
     while args[:1] in (["--backends"], ["--jobs"]):
         if args[0] == "--backends":
             backends = tuple(args[1].split(","))
         else:
             jobs = max(1, int(args[1]))
         args = args[2:]
-    # One pytest process per backend, `jobs` of them at a time (two by
-    # default: most of a test run is single-threaded compilation and Python,
-    # so two processes on two cores take about 40% less wall time than one
-    # after another); each one's output is printed whole when it ends.
+    # One pytest process per backend, `jobs` of them at a time (all three by
+    # default: most of a test run is single-threaded compilation and Python;
+    # on 2 cores, three at once took 36 min of wall time, two at a time 45,
+    # one after another about 70); each one's output is printed whole when it
+    # ends.
     results, running, waiting = {}, {}, list(backends)
     with tempfile.TemporaryDirectory() as logs:
         while waiting or running:

@@ -187,13 +187,14 @@ def maximum(x, y):
 
     (Keras 3.15's ``ops.maximum`` and ``ops.minimum`` go through
     ``result_type``, which demotes float64 to float32 on PyTorch and JAX.)
+    NaN propagates, as in NumPy: a clamp never hides one.
     """
-    return ops.where(x >= y, x, y)
+    return ops.where(ops.logical_or(x >= y, ops.isnan(x)), x, y)
 
 
 def minimum(x, y):
-    """Elementwise minimum that keeps float64 on every backend."""
-    return ops.where(x <= y, x, y)
+    """Elementwise minimum that keeps float64 on every backend; NaN propagates."""
+    return ops.where(ops.logical_or(x <= y, ops.isnan(x)), x, y)
 
 
 def clamp_min(x, value):

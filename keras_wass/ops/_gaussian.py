@@ -23,7 +23,7 @@ def sqrtm_psd(m):
     Negative eigenvalues from rounding are clamped to 0, so the result is
     always real and PSD.
     """
-    eigenvalues, eigenvectors = ops.eigh(_symmetrize(m))
+    eigenvalues, eigenvectors = _eigh_or_nan(_symmetrize(m))
     roots = _checks.safe_sqrt(eigenvalues)
     return _checks.matmul(
         eigenvectors * ops.expand_dims(roots, -2), ops.swapaxes(eigenvectors, -1, -2)
@@ -65,11 +65,37 @@ def trace_sqrt_product(cov1, cov2):
     """
     factor = _cholesky_factor(cov1)
     if factor is None:
-        eigenvalues, eigenvectors = ops.eigh(_symmetrize(cov1))
+        eigenvalues, eigenvectors = _eigh_or_nan(_symmetrize(cov1))
         factor = eigenvectors * ops.expand_dims(_checks.safe_sqrt(eigenvalues), -2)
     inner = _symmetrize(_matmul(_matmul(ops.swapaxes(factor, -1, -2), cov2), factor))
-    eigenvalues, _ = ops.eigh(inner)
-    return ops.sum(_checks.safe_sqrt(eigenvalues), axis=-1)
+    eigenvalues, _ = _eigh_or_nan(inner)
+    # NaN stays NaN (the clamp in ``safe_sqrt`` would make it 0).
+    return ops.where(_finite(inner), ops.sum(_checks.safe_sqrt(eigenvalues), axis=-1),
+                     ops.convert_to_tensor(float("nan"), dtype=eigenvalues.dtype))
+
+
+def _finite(m):
+    """Per matrix of a batch: no NaN or inf."""
+    return ops.all(ops.isfinite(m), axis=(-2, -1))
+
+
+def _eigh_or_nan(m):
+    """``eigh(m)``, NaN for matrices with a NaN or inf (in a batch, per matrix).
+
+    JAX and TensorFlow return NaN for those; PyTorch raises "failed to
+    converge". Keras's symbolic build of ``fit``/``evaluate`` under PyTorch
+    can show a metric's ``result()`` uninitialised memory in place of its
+    state (a "meta" placeholder made real by ``torch.empty_like``), so a
+    raise there would fail a correct model. Non-finite matrices are replaced
+    by the identity before the decomposition and their results by NaN.
+    """
+    finite = _finite(m)
+    eye = ops.broadcast_to(ops.eye(m.shape[-1], dtype=m.dtype), ops.shape(m))
+    eigenvalues, eigenvectors = ops.eigh(ops.where(finite[..., None, None], m, eye))
+    nan = ops.convert_to_tensor(float("nan"), dtype=eigenvalues.dtype)
+    eigenvalues = ops.where(finite[..., None], eigenvalues, nan)
+    eigenvectors = ops.where(finite[..., None, None], eigenvectors, nan)
+    return eigenvalues, eigenvectors
 
 
 def bures_squared(mean1, cov1, mean2, cov2):

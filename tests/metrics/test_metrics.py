@@ -96,3 +96,48 @@ def test_frechet_metric_in_compile_and_fit(rng):
     # Two streamed batches against one update, float32 state on JAX (no x64):
     # the same 1e-3 as the streaming test against SciPy above.
     assert got == pytest.approx(float(direct.result()), rel=1e-3)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_frechet_result_of_non_finite_state_is_nan_not_an_error(bad):
+    # PyTorch's eigh raises on NaN ("failed to converge") where JAX and
+    # TensorFlow return NaN; and the clamp at 0 must not hide it.
+    metric = metrics.FrechetDistance(num_features=3)
+    metric.update_state(np.eye(3), np.eye(3) * 2.0)
+    state = metric._stats["real"]["outer"]
+    state.assign(keras.ops.convert_to_tensor(np.full((3, 3), bad), dtype=state.dtype))
+    assert np.isnan(float(metric.result()))
+    metric.reset_state()
+    metric.update_state(np.eye(3), np.eye(3))
+    assert float(metric.result()) == pytest.approx(0.0, abs=1e-5)
+
+
+@pytest.mark.backends("torch")
+def test_frechet_survives_torch_symbolic_build_reading_uninitialised_memory(rng, monkeypatch):
+    # Regression (seen in a CI-like run: `evaluate` of a loaded model raised
+    # torch's "eigh failed to converge"). Keras 3.15's PyTorch symbolic build
+    # tries "meta" tensors, then re-runs eagerly in the same stateless scope,
+    # where the metric's state is the meta placeholders made real by
+    # `torch.empty_like`: uninitialised memory. NaN-filled here, so the
+    # garbage is deterministic.
+    import torch
+
+    empty_like = torch.empty_like
+
+    def nan_like(x, *args, **kwargs):
+        out = empty_like(x, *args, **kwargs)
+        if out.is_floating_point() and out.device.type != "meta":
+            out.fill_(float("nan"))
+        return out
+
+    monkeypatch.setattr(torch, "empty_like", nan_like)
+    x = rng.normal(size=(32, 3)).astype("float32")
+    y = rng.normal(size=(32, 4)).astype("float32")
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(4)])
+    model.compile(optimizer="adam", loss="mse", metrics=[metrics.FrechetDistance(num_features=4)])
+    history = model.fit(x, y, batch_size=16, epochs=1, verbose=0)
+    assert np.all(np.isfinite(history.history["frechet_distance"]))
+    got = model.evaluate(x, y, verbose=0, return_dict=True)["frechet_distance"]
+    direct = metrics.FrechetDistance()
+    direct.update_state(y, model.predict(x, verbose=0))
+    assert got == pytest.approx(float(direct.result()), rel=1e-3)

@@ -1,5 +1,6 @@
 """gaussian_wasserstein and frechet_distance against closed forms, POT, SciPy."""
 
+import keras
 import numpy as np
 import ot
 import pytest
@@ -111,3 +112,18 @@ def test_gaussian_bad_input(args, name):
 def test_frechet_bad_input(args, name):
     with pytest.raises(ValueError, match=name):
         ops.frechet_distance(*args)
+
+
+def test_non_finite_matrix_in_a_batch_gives_nan_for_it_alone(rng):
+    # The internal helper: the public ops reject non-finite covariances
+    # (ValueError) when values are concrete; under a compiled step they can't.
+    from keras_wass.ops import _gaussian
+
+    c1 = np.stack([_random_cov(rng, 3) for _ in range(3)])
+    c2 = np.stack([_random_cov(rng, 3) for _ in range(3)])
+    c1[1, 0, 0] = np.nan
+    c2[2, 1, 1] = np.inf
+    got = to_numpy(_gaussian.trace_sqrt_product(keras.ops.convert_to_tensor(c1), keras.ops.convert_to_tensor(c2)))
+    assert np.isnan(got[1]) and np.isnan(got[2])
+    s = scipy.linalg.sqrtm(c1[0])
+    assert got[0] == pytest.approx(np.trace(scipy.linalg.sqrtm(s @ c2[0] @ s).real), rel=1e-5)
