@@ -10,7 +10,7 @@ docs, notebook and CLI extras and the CPU builds of TensorFlow, JAX and
 PyTorch (requirements/cpu.txt) and the data packages without their
 dependencies (requirements/data.txt), then runs the job. ``test`` runs the whole
 suite (unit tests, doctests, notebooks) once per Keras backend, each in its own
-process (two at a time by default), then builds the docs with ``mkdocs build --strict``; it exits non-zero
+process (all three at once by default), then builds the docs with ``mkdocs build --strict``; it exits non-zero
 if any backend fails or runs no test.
 """
 

@@ -44,6 +44,40 @@ def _critic():
     return keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
 
 
+HIST4 = np.full((2, 4), 0.25, "float32")
+ORDINAL4 = np.abs(np.subtract.outer(np.arange(4.0), np.arange(4.0)))
+# A valid (loss, y_true, y_pred) per loss, for the bad-call rows below.
+LOSS_CALLS = {
+    "wasserstein": (losses.WassersteinLoss, np.array([[-1.0], [1.0], [1.0]]), np.ones((3, 1))),
+    "1d": (losses.Wasserstein1DLoss, np.ones((3, 4)), np.zeros((3, 5))),
+    "histogram": (losses.HistogramWasserstein1DLoss, np.array([0, 1, 3]), np.full((3, 4), 0.25)),
+    "sliced": (lambda: losses.SlicedWassersteinLoss(seed=0), CLOUDS[:3], CLOUDS[1:]),
+    "sinkhorn": (losses.SinkhornLoss, CLOUDS[:3], CLOUDS[1:]),
+    "sinkhorn-histogram": (lambda: losses.SinkhornLoss(cost_matrix=ORDINAL4), np.array([0, 1, 3]),
+                           np.full((3, 4), 0.25)),
+    "fairness": (losses.WassersteinFairnessLoss, GROUPS[:3], SCORES[:3]),
+    "wmd": (losses.WordMoversLoss, CLOUDS[:3], CLOUDS[1:]),
+}
+
+
+def _call_loss(case, bad):
+    make, y_true, y_pred = LOSS_CALLS[case]
+    y_true, y_pred = np.asarray(y_true, "float32"), np.asarray(y_pred, "float32")
+    make()(y_true, y_pred)  # the valid call works
+    if bad == "batch":
+        y_true = y_true[:-1]
+    elif bad == "empty":
+        y_true, y_pred = y_true[:0], y_pred[:0]
+    elif bad == "scalar":
+        y_true, y_pred = y_true.ravel()[0], y_pred.ravel()[0]
+    elif bad == "nan":
+        y_pred = y_pred.copy()
+        y_pred.flat[0] = np.nan
+    else:
+        y_pred = np.full(y_pred.shape, "a")
+    make()(y_true, y_pred)
+
+
 CASES = [
     # wasserstein_1d
     ("1d-p<1", lambda: ops.wasserstein_1d(U, V, p=0.5), ValueError, "`p`"),
@@ -125,6 +159,10 @@ CASES = [
      lambda: ops.relaxed_word_movers_distance(["a"], ["zz"], EMB, vocabulary=VOCAB), ValueError, "`doc2`"),
     ("wmd-neighbors-k", lambda: ops.word_movers_neighbors(["a"], [["b"], ["c"]], EMB, vocabulary=VOCAB, k=3),
      ValueError, "`k`"),
+    ("wmd-neighbors-empty-document",
+     lambda: ops.word_movers_neighbors(["a"], [["b"], ["zz"]], EMB, vocabulary=VOCAB), ValueError, "`documents[1]`"),
+    ("wmd-neighbors-empty-query",
+     lambda: ops.word_movers_neighbors(["zz"], [["b"]], EMB, vocabulary=VOCAB), ValueError, "`query`"),
     ("wmd-neighbors-no-documents", lambda: ops.word_movers_neighbors(["a"], [], EMB, vocabulary=VOCAB),
      ValueError, "`documents`"),
     ("wmd-neighbors-prune",
@@ -143,6 +181,38 @@ CASES = [
     ("loss-fairness-weight", lambda: losses.WassersteinFairnessLoss(fairness_weight=-1.0), ValueError,
      "`fairness_weight`"),
     ("loss-wmd-epsilon", lambda: losses.WordMoversLoss(epsilon=-1.0), ValueError, "`epsilon`"),
+    ("loss-wasserstein-reduction", lambda: losses.WassersteinLoss(reduction="bogus"), ValueError, "`reduction`"),
+    # loss calls: the label-convention function and the histogram modes
+    ("wloss-fn-labels-shape", lambda: losses.wasserstein_loss(np.ones((4, 1)), np.ones((3, 1))), ValueError,
+     "`y_true`"),
+    ("wloss-fn-labels-wide", lambda: losses.wasserstein_loss(np.ones((4, 2)), np.ones((4, 3))), ValueError,
+     "`y_true`"),
+    ("wloss-fn-scalar", lambda: losses.wasserstein_loss(1.0, 2.0), ValueError, "`y_pred`"),
+    ("wloss-fn-empty", lambda: losses.wasserstein_loss(np.ones((0, 1)), np.ones((0, 1))), ValueError, "`y_pred`"),
+    ("wloss-fn-nan", lambda: losses.wasserstein_loss(np.ones((2, 1)), np.array([[1.0], [np.nan]])), ValueError,
+     "`y_pred`"),
+    ("wloss-fn-labels-inf", lambda: losses.wasserstein_loss(np.array([[1.0], [np.inf]]), np.ones((2, 1))),
+     ValueError, "`y_true`"),
+    ("wloss-fn-labels-str", lambda: losses.wasserstein_loss(np.array([["real"]]), np.ones((1, 1))), ValueError,
+     "`y_true`"),
+    ("wloss-fn-scores-str", lambda: losses.wasserstein_loss(np.ones((1, 1)), "a"), ValueError, "`y_pred`"),
+    *[(f"{loss}-class-ids-{label}", lambda make=make, ids=ids: make()(ids, HIST4), ValueError, "`y_true`")
+      for loss, make in (("histogram", lambda: losses.HistogramWasserstein1DLoss()),
+                         ("sinkhorn-histogram", lambda: losses.SinkhornLoss(cost_matrix=ORDINAL4)))
+      for label, ids in (("too-large", np.array([0, 4])), ("negative", np.array([-1, 0])),
+                         ("fractional", np.array([0.0, 1.5])))],
+    *[(f"{loss}-{label}", lambda make=make, true=true, pred=pred: make()(true, pred), ValueError, text)
+      for loss, make in (("histogram", lambda: losses.HistogramWasserstein1DLoss()),
+                         ("sinkhorn-histogram", lambda: losses.SinkhornLoss(cost_matrix=ORDINAL4)))
+      for label, true, pred, text in (("negative-prediction", np.array([0, 1]), HIST4 - 0.5, "`y_pred`"),
+                                      ("zero-sum-prediction", np.array([0, 1]), 0 * HIST4, "`y_pred`"),
+                                      ("negative-target", HIST4 - 0.5, HIST4, "`y_true`"))],
+    # loss calls: the same bad batches for every loss
+    *[(f"{case}-call-{label}", lambda case=case, bad=bad: _call_loss(case, bad), ValueError, text)
+      for case in LOSS_CALLS
+      for label, bad, text in (("batch", "batch", "`y_true`"), ("empty", "empty", "`y_true`"),
+                               ("scalar", "scalar", "`y_true`"), ("nan", "nan", "`y_pred`"),
+                               ("string", "string", "`y_pred`"))],
     # metrics
     ("metric-sliced-n_projections", lambda: metrics.SlicedWassersteinMetric(n_projections=0), ValueError,
      "`n_projections`"),
@@ -227,3 +297,43 @@ def test_bad_input_names_the_argument(call, exception, text):
     with pytest.raises(exception) as info:
         call()
     assert text in str(info.value), f"message does not name {text}: {info.value}"
+
+
+# Public names with no argument a caller could get wrong.
+NO_ARGUMENTS = {"DATASETS": "a constant", "load_german_credit": "takes no arguments",
+                "load_fifa_ratings": "takes no arguments"}
+
+
+def _names_reached(obj, seen):
+    """Names of the attributes, functions and classes a table row reaches."""
+    if id(obj) in seen:
+        return set()
+    seen.add(id(obj))
+    if isinstance(obj, type):
+        return {obj.__name__}
+    if isinstance(obj, (dict, tuple, list)):
+        items = obj.values() if isinstance(obj, dict) else obj
+        return set().union(*(_names_reached(item, seen) for item in items))
+    code = getattr(obj, "__code__", None)
+    if code is None:
+        return set()
+    names, codes = set(), [code]
+    while codes:
+        current = codes.pop()
+        names |= set(current.co_names)
+        codes += [c for c in current.co_consts if hasattr(c, "co_names")]
+    for value in (*(obj.__defaults__ or ()), *(globals().get(n) for n in set(names))):
+        if value is not None and getattr(value, "__module__", __name__) == __name__ or isinstance(value, dict):
+            names |= _names_reached(value, seen)
+        elif isinstance(value, type):
+            names.add(value.__name__)
+    return names
+
+
+def test_every_public_name_has_a_bad_input_row():
+    reached = set()
+    for _, call, _, _ in CASES:
+        reached |= _names_reached(call, set())
+    missing = [f"{module.__name__}.{name}" for module in (ops, losses, metrics, constraints, models, data)
+               for name in module.__all__ if name not in reached and name not in NO_ARGUMENTS]
+    assert not missing, f"no bad-input row calls {missing}"

@@ -5,6 +5,7 @@ from keras import ops
 
 from keras_wass import backend
 from keras_wass.losses._base import ConfigLoss
+from keras_wass.losses._base import histogram_pair
 from keras_wass.ops import _checks
 from keras_wass.ops import _one_d
 
@@ -90,7 +91,9 @@ class HistogramWasserstein1DLoss(ConfigLoss):
 
     Raises:
         ValueError: ``p < 1``; ``bin_positions`` not strictly increasing or
-            of the wrong length; histograms of different widths.
+            of the wrong length; histograms of different widths; (outside
+            a compiled step) negative or zero-sum histograms, class ids that
+            are not integers in ``[0, K)``.
 
     Example:
         >>> import numpy as np
@@ -124,22 +127,8 @@ class HistogramWasserstein1DLoss(ConfigLoss):
 
     def call(self, y_true, y_pred):
         y_pred = ops.convert_to_tensor(y_pred)
-        if len(y_pred.shape) != 2:
-            raise ValueError(
-                "`y_pred` should be (batch, K) histograms. "
-                f"Received: y_pred.shape={tuple(y_pred.shape)}"
-            )
-        k = y_pred.shape[-1]
-        y_true = ops.convert_to_tensor(y_true)
-        if len(y_true.shape) == 1 or (y_true.shape[-1] == 1 and k > 1):
-            y_true = ops.one_hot(ops.cast(ops.reshape(y_true, (-1,)), "int32"), k)
-        y_true = ops.cast(y_true, y_pred.dtype)
-        if y_true.shape[-1] != k:
-            raise ValueError(
-                "`y_true` should have the width of `y_pred` (or be class ids). "
-                f"Received: y_true.shape={tuple(y_true.shape)}, "
-                f"y_pred.shape={tuple(y_pred.shape)}"
-            )
+        k = y_pred.shape[-1] if len(y_pred.shape) == 2 else None
+        y_true, y_pred = histogram_pair(y_true, y_pred, k, "(batch, K) histograms")
         if self.bin_positions is not None and len(self.bin_positions) != k:
             raise ValueError(
                 f"`bin_positions` should have K={k} entries. "

@@ -5,6 +5,7 @@ import numpy as np
 from keras import ops
 
 from keras_wass.losses._base import ConfigLoss
+from keras_wass.losses._base import histogram_pair
 from keras_wass.ops import _checks
 from keras_wass.ops import _sinkhorn
 
@@ -50,7 +51,10 @@ class SinkhornLoss(ConfigLoss):
     Raises:
         ValueError: bad ``epsilon``, ``p``, ``max_iterations``, ``tolerance``
             or ``reach``; a ``cost_matrix`` that is not a finite,
-            non-negative square matrix; inputs whose shapes do not match.
+            non-negative square matrix; inputs whose shapes do not match;
+            (outside a compiled step) non-finite values, and in histogram
+            mode negative or zero-sum histograms or class ids that are not
+            integers in ``[0, K)``.
 
     Example:
         >>> import numpy as np
@@ -97,22 +101,10 @@ class SinkhornLoss(ConfigLoss):
         self.cost_matrix = cost_matrix
 
     def _histograms(self, y_true, y_pred):
-        y_pred = ops.convert_to_tensor(y_pred)
         k = len(self.cost_matrix)
-        if len(y_pred.shape) != 2 or y_pred.shape[-1] != k:
-            raise ValueError(
-                f"`y_pred` should be (batch, K) histograms with K={k} (the size of "
-                f"`cost_matrix`). Received: y_pred.shape={tuple(y_pred.shape)}"
-            )
-        y_true = ops.convert_to_tensor(y_true)
-        if len(y_true.shape) == 1 or (y_true.shape[-1] == 1 and k > 1):
-            y_true = ops.one_hot(ops.cast(ops.reshape(y_true, (-1,)), "int32"), k)
-        if tuple(y_true.shape[1:]) != (k,):
-            raise ValueError(
-                "`y_true` should have the shape of `y_pred` (or be class ids). "
-                f"Received: y_true.shape={tuple(y_true.shape)}, y_pred.shape={tuple(y_pred.shape)}"
-            )
-        return ops.cast(y_true, y_pred.dtype), y_pred
+        return histogram_pair(
+            y_true, y_pred, k, f"(batch, K) histograms with K={k} (the size of `cost_matrix`)"
+        )
 
     def call(self, y_true, y_pred):
         cost = None

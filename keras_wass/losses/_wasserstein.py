@@ -4,6 +4,7 @@ import keras
 from keras import ops
 
 from keras_wass.losses._base import ConfigLoss
+from keras_wass.losses._base import check_input
 from keras_wass.ops import _checks
 
 
@@ -20,15 +21,19 @@ def wasserstein_loss(y_true, y_pred):
     fraction of each).
 
     Args:
-        y_true: labels, -1 for real samples and +1 for generated ones.
-        y_pred: critic scores, same shape.
+        y_true: labels, -1 for real samples and +1 for generated ones: of
+            the shape of ``y_pred``, or one per sample (``(batch,)`` or
+            ``(batch, 1)``).
+        y_pred: critic scores ``(batch, ...)``.
 
     Returns:
         ``mean(y_true * y_pred, axis=-1)``: one value per batch element.
 
     Raises:
-        ValueError: shapes of ``y_true`` and ``y_pred`` that do not broadcast
-            (raised by the backend's multiply).
+        ValueError: non-numeric inputs, a ``y_pred`` without a batch axis,
+            an empty batch, a ``y_true`` that is neither of ``y_pred``'s
+            shape nor one label per sample, or (outside a compiled step) NaN
+            or inf values.
 
     Example:
         >>> import numpy as np
@@ -41,7 +46,31 @@ def wasserstein_loss(y_true, y_pred):
         Arjovsky, Chintala and Bottou, "Wasserstein GAN" (ICML 2017),
         arXiv:1701.07875.
     """
-    y_pred = ops.convert_to_tensor(y_pred)
+    y_pred = check_input(y_pred, "y_pred")
+    y_true = _checks.to_tensor(y_true, "y_true")
+    _checks.check_finite(y_true, "y_true")
+    return _label_product_mean(y_true, y_pred)
+
+
+def _label_product_mean(y_true, y_pred):
+    """``mean(y_true * y_pred, axis=-1)``, one label per sample allowed.
+
+    Labels of shape ``(batch,)`` against scores ``(batch, k)`` get a last
+    axis first (as Keras's own losses do), so they are not broadcast against
+    the batch (``(batch,) * (batch, 1)`` would be ``(batch, batch)``).
+    """
+    if len(y_true.shape) == len(y_pred.shape) - 1:
+        y_true = ops.expand_dims(y_true, -1)
+    mismatch = len(y_true.shape) != len(y_pred.shape) or any(
+        a is not None and b is not None and a != b and a != 1
+        for a, b in zip(y_true.shape, y_pred.shape)
+    )
+    if mismatch:
+        raise ValueError(
+            "`y_true` should have the shape of `y_pred`, or one label per sample "
+            f"(batch,) or (batch, 1). Received: y_true.shape={tuple(y_true.shape)}, "
+            f"y_pred.shape={tuple(y_pred.shape)}"
+        )
     y_true = ops.cast(y_true, y_pred.dtype)
     return _checks.mean(y_true * y_pred, axis=-1)
 
@@ -62,8 +91,8 @@ class WassersteinLoss(ConfigLoss):
         A ``keras.losses.Loss``; calling it returns the reduced loss.
 
     Raises:
-        ValueError: an unknown ``reduction`` (raised by Keras), or shapes of
-            ``y_true`` and ``y_pred`` that do not broadcast.
+        ValueError: an unknown ``reduction`` (raised by Keras); when called,
+            the inputs `wasserstein_loss` rejects, or batch sizes that differ.
 
     Example:
         >>> import numpy as np
@@ -82,4 +111,5 @@ class WassersteinLoss(ConfigLoss):
         super().__init__(name=name, reduction=reduction, dtype=dtype)
 
     def call(self, y_true, y_pred):
-        return wasserstein_loss(y_true, y_pred)
+        # ``__call__`` has checked the values; only the shapes are left.
+        return _label_product_mean(ops.convert_to_tensor(y_true), ops.convert_to_tensor(y_pred))

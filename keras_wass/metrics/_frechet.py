@@ -34,7 +34,8 @@ class FrechetDistance(keras.metrics.Metric):
 
     Returns:
         A ``keras.metrics.Metric``; ``result()`` is the squared distance
-        (0.0 until each set has at least two samples).
+        (0.0 until each set has at least two samples; NaN, on every backend,
+        if the accumulated sums have overflowed).
 
     Raises:
         ValueError: features of a different dimension than the first batch

@@ -111,11 +111,13 @@ def _bag(doc, name):
         ) from None
 
 
-def prepare_documents(doc1, doc2, embeddings, vocabulary, normalize, lookup=None):
-    """``(a, b, x, y)``: normalised bag-of-words weights and the word vectors."""
+def prepare_documents(doc1, doc2, embeddings, vocabulary, normalize, lookup=None,
+                      names=("doc1", "doc2")):
+    """``(a, b, x, y)``: normalised bag-of-words weights and the word vectors;
+    errors and warnings name the documents ``names``."""
     lookup = lookup or _Lookup(embeddings, vocabulary, normalize)
     out = []
-    for name, doc in (("doc1", doc1), ("doc2", doc2)):
+    for name, doc in zip(names, (doc1, doc2)):
         bag = _bag(doc, name)
         missing = [t for t in bag if t not in lookup]
         if missing:
@@ -320,8 +322,9 @@ def word_movers_neighbors(query, documents, embeddings, vocabulary=None, k=1, no
     prune = check_bool(prune, "prune")
     lookup = _Lookup(embeddings, vocabulary, normalize)
     problems = []
-    for doc in documents:
-        a, b, x, y = prepare_documents(query, doc, None, None, normalize, lookup=lookup)
+    for i, doc in enumerate(documents):
+        a, b, x, y = prepare_documents(query, doc, None, None, normalize, lookup=lookup,
+                                       names=("query", f"documents[{i}]"))
         problems.append((a, b, x, y))
     centroid = [float(np.linalg.norm(a @ x - b @ y)) for a, b, x, y in problems]
     order = np.argsort(centroid, kind="stable") if prune else np.arange(len(documents))

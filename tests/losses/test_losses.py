@@ -23,6 +23,19 @@ def test_c07_wasserstein_loss_label_convention():
     np.testing.assert_allclose(to_numpy(losses.wasserstein_loss(labels, np.concatenate([real, fake]))), [-2, -4, 1, 1])
 
 
+def test_wasserstein_loss_takes_one_label_per_sample():
+    # Labels (batch,) against scores (batch, 1) must not broadcast to
+    # (batch, batch): that gave mean(labels) * score = 0 for every row (and
+    # 0.0 from the class) before this was fixed. By hand: -1 * 2 = -2 and
+    # +1 * 4 = 4; with scores (batch, 3), each row's mean times its label;
+    # the class reduces (-2 + 6) / 2 = 2.
+    labels = np.array([-1.0, 1.0])
+    np.testing.assert_allclose(to_numpy(losses.wasserstein_loss(labels, np.array([[2.0], [4.0]]))), [-2.0, 4.0])
+    scores = np.array([[1.0, 2.0, 3.0], [0.0, 3.0, 6.0]])
+    np.testing.assert_allclose(to_numpy(losses.wasserstein_loss(labels, scores)), [-2.0, 3.0])
+    assert float(losses.WassersteinLoss()(labels, np.array([[2.0], [6.0]]))) == 2.0
+
+
 def test_wasserstein_1d_loss_matches_scipy(rng):
     y_true, y_pred = rng.normal(size=(4, 12)), rng.normal(size=(4, 7))
     values = to_numpy(losses.Wasserstein1DLoss(reduction=None)(y_true, y_pred))
@@ -215,7 +228,7 @@ def test_bad_call_inputs():
     with pytest.raises(ValueError, match="`y_true`"):
         losses.HistogramWasserstein1DLoss()(np.zeros((2, 3)), np.zeros((2, 4)))
     with pytest.raises(ValueError, match="`bin_positions`"):
-        losses.HistogramWasserstein1DLoss(bin_positions=[0.0, 1.0])(np.zeros((2, 3)), np.ones((2, 3)))
+        losses.HistogramWasserstein1DLoss(bin_positions=[0.0, 1.0])(np.eye(3)[:2], np.ones((2, 3)))
     with pytest.raises(ValueError, match="dimension"):
         losses.SlicedWassersteinLoss()(np.zeros((2, 3, 4)), np.zeros((2, 3, 2)))
     with pytest.raises(ValueError, match="`y_pred`"):
