@@ -44,6 +44,12 @@ def _critic():
     return keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
 
 
+def _fit_gan(cls, x, evaluate=False):
+    gan = cls(_generator(), _critic(), latent_dim=2, critic_steps=1)
+    gan.compile()
+    return gan.evaluate(x, batch_size=4, verbose=0) if evaluate else gan.fit(x, batch_size=4, verbose=0)
+
+
 HIST4 = np.full((2, 4), 0.25, "float32")
 ORDINAL4 = np.abs(np.subtract.outer(np.arange(4.0), np.arange(4.0)))
 # A valid (loss, y_true, y_pred) per loss, for the bad-call rows below.
@@ -287,6 +293,14 @@ CASES = [
      ValueError, "`clip_value`"),
     ("wgan-critic_steps-float", lambda: models.WGAN(_generator(), _critic(), latent_dim=2, critic_steps=1.5),
      ValueError, "`critic_steps`"),
+    ("wgangp-latent_dim-not-the-generator-input",
+     lambda: models.WGANGP(_generator(), _critic(), latent_dim=3), ValueError, "`latent_dim`"),
+    ("wgan-critic-input-not-the-sample-shape",
+     lambda: models.WGAN(_generator(), keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)]), latent_dim=2),
+     ValueError, "`critic`"),
+    ("wgangp-fit-x-shape", lambda: _fit_gan(models.WGANGP, np.zeros((8, 3), "float32")), ValueError, "`x`"),
+    ("wgan-evaluate-x-shape", lambda: _fit_gan(models.WGAN, np.zeros((8, 2, 1), "float32"), evaluate=True),
+     ValueError, "`x`"),
     ("mlp-generator-latent_dim", lambda: models.build_mlp_generator(0, (2,)), ValueError, "`latent_dim`"),
     ("mlp-critic-input_shape", lambda: models.build_mlp_critic(()), ValueError, "`input_shape`"),
 ]

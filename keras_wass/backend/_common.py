@@ -13,10 +13,11 @@ def keras_unseeded_normal(shape, dtype):
     return keras.random.normal(shape, dtype=dtype, seed=None)
 
 
-def real_batch(data):
-    """The real samples of a ``fit`` batch (``x``; any ``y`` is ignored)."""
+def real_batch(data, model):
+    """The real samples of a ``fit`` batch (``x``; any ``y`` is ignored),
+    checked against the generator's sample shape."""
     x, _, _ = keras.utils.unpack_x_y_sample_weight(data)
-    return x
+    return model.check_real_batch(x)
 
 
 def record_logs(model, logs, share=1.0):

@@ -175,7 +175,7 @@ class GANTrainStep:
         from keras_wass.backend._common import real_batch
 
         trainable, non_trainable, optimizer_values, metric_values = (list(s) for s in state)
-        real = jnp.asarray(real_batch(data))
+        real = jnp.asarray(real_batch(data, self))
         index, parts = self._unpack(trainable, non_trainable)
         critic_values, critic_state = parts["critic_values"], parts["critic_state"]
         generator_values, generator_state = parts["generator_values"], parts["generator_state"]
@@ -226,7 +226,7 @@ class GANTrainStep:
         from keras_wass.backend._common import real_batch
 
         trainable, non_trainable, metric_values = (list(s) for s in state)
-        real = jnp.asarray(real_batch(data))
+        real = jnp.asarray(real_batch(data, self))
         index, parts = self._unpack(trainable, non_trainable)
         z, _, seed_state = self._draw(parts["seed_state"], real.shape[0])
         fake, _ = self.generator.stateless_call(

@@ -104,7 +104,7 @@ class GANTrainStep:
     def train_step(self, data):
         from keras_wass.backend._common import real_batch, record_logs
 
-        real = tf.convert_to_tensor(real_batch(data))
+        real = tf.convert_to_tensor(real_batch(data, self))
         batch_size = tf.shape(real)[0]
         steps = self.critic_steps
         critic_vars = self.critic.trainable_variables
@@ -153,7 +153,7 @@ class GANTrainStep:
     def test_step(self, data):
         from keras_wass.backend._common import real_batch, record_logs
 
-        real = tf.convert_to_tensor(real_batch(data))
+        real = tf.convert_to_tensor(real_batch(data, self))
         batch_size = tf.shape(real)[0]
         rows = _replica_rows(batch_size)
         z = _replica_draw(self.sample_latent, 1, batch_size, rows)

@@ -76,7 +76,7 @@ class GANTrainStep:
 
         from keras_wass.backend._common import real_batch, record_logs
 
-        real = ops.convert_to_tensor(real_batch(data))
+        real = ops.convert_to_tensor(real_batch(data, self))
         batch_size = real.shape[0]
         z = self.sample_latent(self.critic_steps * batch_size)
         with torch.no_grad():
@@ -120,7 +120,7 @@ class GANTrainStep:
 
         from keras_wass.backend._common import real_batch, record_logs
 
-        real = ops.convert_to_tensor(real_batch(data))
+        real = ops.convert_to_tensor(real_batch(data, self))
         with torch.no_grad():
             fake = self.generator(self.sample_latent(real.shape[0]), training=False).to(real.dtype)
         alpha = self.sample_alpha(fake) if self.uses_penalty else None

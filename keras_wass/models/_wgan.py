@@ -38,6 +38,42 @@ def gradient_penalty(input_grads, target_norm=1.0, penalty="two-sided"):
     return ops.mean(ops.square(gap))
 
 
+def _defined_shape(network, which):
+    """The shape of a network's one input or output (``which``) when it is
+    defined (a functional or Sequential model with an ``Input``), else None."""
+    try:
+        tensors = getattr(network, which)
+    except (AttributeError, ValueError):  # a layer, a subclassed model, no Input yet
+        return None
+    if not isinstance(tensors, (list, tuple)) or len(tensors) != 1:
+        return None
+    return tuple(tensors[0].shape)
+
+
+def _shapes_agree(a, b):
+    return len(a) == len(b) and all(i is None or j is None or i == j for i, j in zip(a, b))
+
+
+def _check_networks(generator, critic, latent_dim):
+    """Checks what the networks' defined shapes tell; returns the shape of one
+    sample ``(...)`` the generator makes, or None when it is not known."""
+    latent = _defined_shape(generator, "inputs")
+    if latent is not None and not _shapes_agree(latent, (None, latent_dim)):
+        raise ValueError(
+            "`latent_dim` should be the size of the generator's input (batch, latent_dim). "
+            f"Received: latent_dim={latent_dim}, generator input shape {latent}"
+        )
+    sample = _defined_shape(generator, "outputs")
+    critic_input = _defined_shape(critic, "inputs")
+    if sample is not None and critic_input is not None and not _shapes_agree(sample, critic_input):
+        raise ValueError(
+            "`critic` should take the generator's samples. Received: generator output "
+            f"shape {sample}, critic input shape {critic_input}"
+        )
+    shape = sample if sample is not None else critic_input
+    return None if shape is None else shape[1:]
+
+
 class _WassersteinGAN(backend.GANTrainStep, keras.Model):
     """What WGANGP and WGAN share: networks, sampling, logs, compile, saving."""
 
@@ -56,6 +92,7 @@ class _WassersteinGAN(backend.GANTrainStep, keras.Model):
         self.generator = generator
         self.critic = critic
         self.latent_dim = _checks.check_positive_int(latent_dim, "latent_dim")
+        self._sample_shape = _check_networks(generator, critic, self.latent_dim)
         self.critic_steps = _checks.check_positive_int(critic_steps, "critic_steps")
         self.seed = _checks.check_seed(seed)
         if isinstance(self.seed, keras.random.SeedGenerator):
@@ -68,6 +105,17 @@ class _WassersteinGAN(backend.GANTrainStep, keras.Model):
         self.critic_optimizer = None
 
     # --- what the per-backend train_step calls -------------------------------
+    def check_real_batch(self, real):
+        """Raises if the real samples' (static) shape is not the generator's."""
+        shape, real_shape = getattr(self, "_sample_shape", None), getattr(real, "shape", None)
+        if shape is not None and real_shape is not None and not _shapes_agree(tuple(real_shape[1:]), shape):
+            raise ValueError(
+                "The real samples `x` given to fit/evaluate should have the shape of "
+                f"the generator's samples, (batch, {', '.join(str(d) for d in shape)}). "
+                f"Received: x batch of shape {tuple(real.shape)}"
+            )
+        return real
+
     _log_names = LOG_NAMES
     uses_penalty = True
     clips_critic = False
@@ -157,6 +205,11 @@ class _WassersteinGAN(backend.GANTrainStep, keras.Model):
         if not self.critic.built:
             shape = self.generator.compute_output_shape((None, self.latent_dim))
             self.critic.build(shape)
+        if self._sample_shape is None:
+            try:
+                self._sample_shape = tuple(self.generator.compute_output_shape((None, self.latent_dim)))[1:]
+            except Exception:  # a network that cannot tell its output shape: nothing to check
+                pass
         self.built = True
 
     def _default_optimizer(self):
@@ -334,7 +387,11 @@ class WGANGP(_WassersteinGAN):
     Raises:
         ValueError: networks that are not Keras layers, ``latent_dim`` or
             ``critic_steps`` < 1, negative ``gp_weight``, unknown ``penalty``,
-            non-positive ``target_norm``, non-integer ``seed``.
+            non-positive ``target_norm``, non-integer ``seed``; where the
+            networks' shapes are defined (models with an ``Input``), a
+            ``latent_dim`` that is not the generator's input size or a critic
+            that does not take the generator's samples; in ``fit`` and
+            ``evaluate``, real samples of another shape than the generator's.
 
     Example:
         >>> import keras

@@ -206,19 +206,25 @@ def _ring(n, rng):
 
 def test_learns_a_mixture_of_eight_gaussians():
     # Sliced W2 to the target falls by at least half within a CPU-minute.
+    # GAN training is chaotic: rounding (PyTorch's thread count, even the
+    # allocator's state) changes the path. With Adam(5e-4, beta_1=0.5) and 30
+    # epochs, PyTorch on one thread ended at 0.73 of the start (1.31 -> 0.95),
+    # and at 60 epochs at 0.98, the critic's estimate swinging from -0.35 to
+    # 2.4. With the paper's beta_1 = 0 and 60 epochs, 16 runs (TF, JAX,
+    # PyTorch on 1 and 2 threads, seeds 0-3) ended at 0.12 to 0.25 of it.
     rng = np.random.default_rng(0)
     keras.utils.set_random_seed(0)
     data, target = _ring(4096, rng), _ring(2048, rng)
     gan = WGANGP(_mlp(2, 2, hidden=128), _mlp(2, 1, hidden=128), latent_dim=2, critic_steps=5, seed=0)
-    gan.compile(generator_optimizer=keras.optimizers.Adam(5e-4, beta_1=0.5, beta_2=0.9),
-                critic_optimizer=keras.optimizers.Adam(5e-4, beta_1=0.5, beta_2=0.9))
+    gan.compile(generator_optimizer=keras.optimizers.Adam(5e-4, beta_1=0.0, beta_2=0.9),
+                critic_optimizer=keras.optimizers.Adam(5e-4, beta_1=0.0, beta_2=0.9))
     projections = np.random.default_rng(1).normal(size=(2, 64))
 
     def distance():
         return float(ops.sliced_wasserstein(gan.generate(2048, seed=5), target, projections=projections / np.linalg.norm(projections, axis=0)))
 
     before = distance()
-    gan.fit(data, batch_size=256, epochs=30, verbose=0)  # 480 steps: ~10 s (JAX) to ~30 s (torch)
+    gan.fit(data, batch_size=256, epochs=60, verbose=0)  # 960 steps: ~10 s (JAX) to ~25 s (torch)
     after = distance()
     assert after <= 0.5 * before, (before, after)
 
