@@ -35,11 +35,11 @@ N = 8
 
 
 @st.composite
-def weights(draw, batch=BATCH):
-    """Weights ``(batch, N)``: 1 to N points with mass 1 to 4, the rest 0."""
-    mass = draw(hnp.arrays(np.float64, (batch or 1, N), elements=st.integers(0, 4).map(float)))
+def weights(draw):
+    """Weights ``(BATCH, N)``: 1 to N points with mass 1 to 4, the rest 0."""
+    mass = draw(hnp.arrays(np.float64, (BATCH, N), elements=st.integers(0, 4).map(float)))
     mass[:, 0] = np.maximum(mass[:, 0], 1.0)  # at least one point
-    return mass if batch else mass[0]
+    return mass
 
 
 @st.composite
@@ -50,11 +50,10 @@ def samples_1d(draw, count=2):
 
 
 @st.composite
-def clouds(draw, batch=BATCH, count=2):
-    """``count`` pairs ``(points (batch, N, d), weights (batch, N))``, d = 1 or 3."""
+def clouds(draw, count=2):
+    """``count`` pairs ``(points (BATCH, N, d), weights (BATCH, N))``, d = 1 or 3."""
     d = draw(st.sampled_from([1, 3]))
-    shape = (batch, N, d) if batch else (N, d)
-    return [(draw(hnp.arrays(np.float64, shape, elements=coordinate)), draw(weights(batch)))
+    return [(draw(hnp.arrays(np.float64, (BATCH, N, d), elements=coordinate)), draw(weights()))
             for _ in range(count)]
 
 
